@@ -1,0 +1,39 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "SensorFM",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "sensorfm", targets: ["sensorfm"]),
+        .library(name: "SensorTensor", targets: ["SensorTensor"]),
+        .library(name: "SensorNN", targets: ["SensorNN"]),
+        .library(name: "SensorData", targets: ["SensorData"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
+        ),
+        .target(name: "SafeTensors"),
+        .target(name: "SensorTensor", dependencies: ["CBLAS"]),
+        .target(name: "SensorNN", dependencies: ["SensorTensor", "SafeTensors"]),
+        .target(name: "SensorData", dependencies: ["SafeTensors"]),
+        .target(name: "SensorPretrain", dependencies: ["SensorNN", "SensorData"]),
+        .executableTarget(
+            name: "sensorfm",
+            dependencies: [
+                "SensorPretrain",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "SensorTensorTests", dependencies: ["SensorTensor"]),
+        .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
+        .testTarget(name: "SensorNNTests", dependencies: ["SensorNN"]),
+        .testTarget(name: "SensorDataTests", dependencies: ["SensorData"]),
+    ]
+)

@@ -1,0 +1,9 @@
+import ArgumentParser
+
+@main
+struct SensorFM: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sensorfm",
+        abstract: "Self-supervised foundation models for wearable sensor streams."
+    )
+}
