@@ -12,6 +12,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .systemLibrary(
@@ -22,7 +23,10 @@ let package = Package(
         .target(name: "SafeTensors"),
         .target(name: "SensorTensor", dependencies: ["CBLAS"]),
         .target(name: "SensorNN", dependencies: ["SensorTensor", "SafeTensors"]),
-        .target(name: "SensorData", dependencies: ["SafeTensors"]),
+        .target(
+            name: "SensorData",
+            dependencies: ["SensorTensor", "SafeTensors", .product(name: "Yams", package: "Yams")]
+        ),
         .target(name: "SensorPretrain", dependencies: ["SensorNN", "SensorData"]),
         .executableTarget(
             name: "sensorfm",
@@ -31,6 +35,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(name: "sensorfm-fuzz", dependencies: ["SafeTensors", "SensorData"], path: "Sources/SensorFuzz"),
         .testTarget(name: "SensorTensorTests", dependencies: ["SensorTensor"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
         .testTarget(name: "SensorNNTests", dependencies: ["SensorNN"]),
