@@ -1,0 +1,116 @@
+import Foundation
+import Testing
+@testable import SensorTensor
+
+@Suite struct AttentionTests {
+    @Test func singleQueryByHand() {
+        // q = 1, keys 0 and ln 2, scale 1: P = [1/3, 2/3]; values 3 and 6: O = 1 + 4 = 5.
+        let q = Tensor(shape: [1, 1, 1, 1], scalars: [1])
+        let k = Tensor(shape: [1, 1, 2, 1], scalars: [0, Float(Foundation.log(2.0))])
+        let v = Tensor(shape: [1, 1, 2, 1], scalars: [3, 6])
+        expectClose(Tensor.scaledDotProductAttention(query: q, key: k, value: v, scale: 1),
+                    Tensor(shape: [1, 1, 1, 1], scalars: [5]), relative: 1e-6, "attention")
+    }
+
+    /// Explicit per-(b, h, t) loops in Double: softmax_j(scale·q_t·k_j + mask) weighted sum of v_j.
+    func referenceAttention(_ q: Tensor, _ k: Tensor, _ v: Tensor, mask: Tensor?, scale: Double) -> Tensor {
+        let b = q.shape[0], h = q.shape[1], t = q.shape[2], dh = q.shape[3], s = k.shape[2], dv = v.shape[3]
+        let qs = q.scalars, ks = k.scalars, vs = v.scalars, ms = mask?.scalars
+        var out = [Float](repeating: 0, count: b * h * t * dv)
+        for bi in 0..<b { for hi in 0..<h { for ti in 0..<t {
+            let pair = bi * h + hi
+            var scores = [Double](repeating: 0, count: s)
+            for j in 0..<s {
+                var dot = 0.0
+                for d in 0..<dh { dot += Double(qs[(pair * t + ti) * dh + d]) * Double(ks[(pair * s + j) * dh + d]) }
+                scores[j] = dot * scale
+                if let mask, let ms {
+                    let mb = mask.rank == 4 && mask.shape[0] > 1 ? bi : 0, mh = mask.rank == 4 && mask.shape[1] > 1 ? hi : 0
+                    let block = mask.rank == 4 ? (mb * mask.shape[1] + mh) * t * s : 0
+                    scores[j] += Double(ms[block + ti * s + j])
+                }
+            }
+            let top = scores.max()!
+            let weights = scores.map { Foundation.exp($0 - top) }
+            let total = weights.reduce(0, +)
+            for d in 0..<dv {
+                var value = 0.0
+                for j in 0..<s { value += weights[j] / total * Double(vs[(pair * s + j) * dv + d]) }
+                out[(pair * t + ti) * dv + d] = Float(value)
+            }
+        } } }
+        return Tensor(shape: [b, h, t, dv], scalars: out)
+    }
+
+    /// Causal mask [T, S] with −∞ above the diagonal.
+    func causalMask(_ t: Int) -> Tensor {
+        Tensor(shape: [t, t], scalars: (0..<(t * t)).map { $0 % t > $0 / t ? -Float.infinity : 0 })
+    }
+
+    @Test func matchesExplicitPerHeadLoops() {
+        var generator = RandomGenerator(seed: 81)
+        let q = Tensor.normal([2, 3, 4, 5], generator: &generator)
+        let k = Tensor.normal([2, 3, 6, 5], generator: &generator)
+        let v = Tensor.normal([2, 3, 6, 2], generator: &generator)
+        let scale = 1 / 5.0.squareRoot()
+        expectClose(Tensor.scaledDotProductAttention(query: q, key: k, value: v), referenceAttention(q, k, v, mask: nil, scale: scale),
+                    relative: 1e-5, "no mask, S != T, Dv != Dh")
+        for maskShape in [[4, 6], [2, 1, 4, 6], [1, 3, 4, 6], [2, 3, 4, 6]] {
+            let mask = Tensor.normal(maskShape, generator: &generator)
+            expectClose(Tensor.scaledDotProductAttention(query: q, key: k, value: v, mask: mask, scale: 0.7),
+                        referenceAttention(q, k, v, mask: mask, scale: 0.7), relative: 1e-5, "mask \(maskShape)")
+        }
+        let square = Tensor.normal([2, 3, 4, 5], generator: &generator)
+        expectClose(Tensor.scaledDotProductAttention(query: q, key: square, value: square, mask: causalMask(4)),
+                    referenceAttention(q, square, square, mask: causalMask(4), scale: scale), relative: 1e-5, "causal")
+    }
+
+    @Test func gradientsMatchFiniteDifferences() {
+        var generator = RandomGenerator(seed: 82)
+        let q = Tensor.normal([2, 2, 3, 4], generator: &generator)
+        let k = Tensor.normal([2, 2, 5, 4], generator: &generator)
+        let v = Tensor.normal([2, 2, 5, 3], generator: &generator)
+        expectGradientsMatchFiniteDifferences([q, k, v], "no mask") {
+            Tensor.scaledDotProductAttention(query: $0[0], key: $0[1], value: $0[2])
+        }
+        let mask = Tensor.normal([2, 1, 3, 5], generator: &generator)
+        expectGradientsMatchFiniteDifferences([q, k, v], "finite [B, 1, T, S] mask") {
+            Tensor.scaledDotProductAttention(query: $0[0], key: $0[1], value: $0[2], mask: mask, scale: 0.3)
+        }
+        let square = Tensor.normal([2, 2, 3, 4], generator: &generator)
+        expectGradientsMatchFiniteDifferences([q, square, square.copy()], "causal −∞ mask") {
+            Tensor.scaledDotProductAttention(query: $0[0], key: $0[1], value: $0[2], mask: causalMask(3))
+        }
+    }
+
+    @Test func fullyMaskedQueryRowGivesZerosAndNoGradient() {
+        let q = Tensor.ones([1, 1, 2, 2], requiresGrad: true)
+        let kv = Tensor(shape: [1, 1, 2, 2], scalars: [1, 2, 3, 4], requiresGrad: true)
+        let mask = Tensor(shape: [2, 2], scalars: [-.infinity, -.infinity, 0, -.infinity])
+        let y = Tensor.scaledDotProductAttention(query: q, key: kv, value: kv, mask: mask)
+        #expect(y.scalars == [0, 0, 1, 2])
+        y.backward(gradient: Tensor.ones([1, 1, 2, 2]))
+        #expect(q.grad?.scalars.allSatisfy { $0 == 0 } == true)
+    }
+
+    @Test func resultsDoNotDependOnTheThreadCount() {
+        var generator = RandomGenerator(seed: 83)
+        let q = Tensor.normal([3, 2, 5, 4], generator: &generator)
+        let k = Tensor.normal([3, 2, 5, 4], generator: &generator)
+        let v = Tensor.normal([3, 2, 5, 4], generator: &generator)
+        let g = Tensor.normal([3, 2, 5, 4], generator: &generator)
+        func run() -> [[Float]] {
+            for input in [q, k, v] { input.requiresGrad = true; input.grad = nil }
+            let y = Tensor.scaledDotProductAttention(query: q, key: k, value: v, mask: causalMask(5))
+            y.backward(gradient: g)
+            return [y.scalars, q.grad!.scalars, k.grad!.scalars, v.grad!.scalars]
+        }
+        let previous = Threading.threadCount
+        Threading.setThreadCount(1)
+        let serial = run()
+        Threading.setThreadCount(2)
+        let parallel = run()
+        Threading.setThreadCount(previous)
+        #expect(serial == parallel)
+    }
+}
