@@ -58,20 +58,21 @@ enum RowMath {
         return total
     }
 
-    /// max x[i] for i < n (n ≥ 1), vectorised; NaN does not propagate (the softmax then yields NaN anyway).
+    /// max x[i] for i < n (n ≥ 1), in four interleaved partial maxima that compile to packed
+    /// max instructions (the generic SIMD `pointwiseMax` does not). NaN does not propagate (the
+    /// softmax then yields NaN anyway).
     @inline(__always)
     static func max(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
+        var m0 = x[0], m1 = x[0], m2 = x[0], m3 = x[0]
         var i = 0
-        var result = x[0]
-        if n >= 8 {
-            var partial = UnsafeRawPointer(x).loadUnaligned(as: SIMD8<Float>.self)
-            i = 8
-            while i + 8 <= n {
-                partial = pointwiseMax(partial, UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self))
-                i += 8
-            }
-            result = partial.max()
+        while i + 4 <= n {
+            m0 = x[i] > m0 ? x[i] : m0
+            m1 = x[i + 1] > m1 ? x[i + 1] : m1
+            m2 = x[i + 2] > m2 ? x[i + 2] : m2
+            m3 = x[i + 3] > m3 ? x[i + 3] : m3
+            i += 4
         }
+        var result = Swift.max(Swift.max(m0, m1), Swift.max(m2, m3))
         while i < n { result = Swift.max(result, x[i]); i += 1 }
         return result
     }

@@ -85,10 +85,13 @@ struct ConvolutionGeometry {
                 let valid = validOutputs(tap: k)
                 let shift = k * dilation - padding
                 for t in 0..<valid.lowerBound { row[t] = 0 }
+                // Offsets go through the shifted base pointer and wrapping index arithmetic so the
+                // loops carry no overflow checks and vectorise.
+                let source = channel + shift
                 if stride == 1 {
-                    for t in valid { row[t] = channel[t + shift] }
+                    for t in valid { row[t] = source[t] }
                 } else {
-                    for t in valid { row[t] = channel[t * stride + shift] }
+                    for t in valid { row[t] = source[t &* stride] }
                 }
                 for t in valid.upperBound..<outputLength { row[t] = 0 }
             }
@@ -101,8 +104,8 @@ struct ConvolutionGeometry {
             let channel = dx + c * length
             for k in 0..<kernelSize {
                 let row = column + (c * kernelSize + k) * outputLength
-                let shift = k * dilation - padding
-                for t in validOutputs(tap: k) { channel[t * stride + shift] += row[t] }
+                let target = channel + (k * dilation - padding)
+                for t in validOutputs(tap: k) { target[t &* stride] += row[t] }
             }
         }
     }
@@ -166,11 +169,11 @@ struct ConvolutionGeometry {
                 let out = y + pair * outputLength, taps = w + o * kernelSize
                 out.initialize(repeating: bias?[o] ?? 0, count: outputLength)
                 for k in 0..<kernelSize {
-                    let tap = taps[k], shift = k * dilation - padding
+                    let tap = taps[k], source = channel + (k * dilation - padding)
                     if stride == 1 {
-                        for t in validOutputs(tap: k) { out[t] += tap * channel[t + shift] }
+                        for t in validOutputs(tap: k) { out[t] += tap * source[t] }
                     } else {
-                        for t in validOutputs(tap: k) { out[t] += tap * channel[t * stride + shift] }
+                        for t in validOutputs(tap: k) { out[t] += tap * source[t &* stride] }
                     }
                 }
             }
@@ -196,7 +199,8 @@ struct ConvolutionGeometry {
                             if stride == 1 {
                                 total += RowMath.dot(gr + valid.lowerBound, channel + valid.lowerBound + shift, valid.count)
                             } else {
-                                for t in valid { total += gr[t] * channel[t * stride + shift] }
+                                let source = channel + shift
+                                for t in valid { total += gr[t] * source[t &* stride] }
                             }
                         }
                         dw[o * kernelSize + k] = total
@@ -212,11 +216,11 @@ struct ConvolutionGeometry {
                 for o in (c * multiplier)..<((c + 1) * multiplier) {
                     let gr = g + (n * outputChannels + o) * outputLength
                     for k in 0..<kernelSize {
-                        let tap = w[o * kernelSize + k], shift = k * dilation - padding
+                        let tap = w[o * kernelSize + k], shifted = target + (k * dilation - padding)
                         if stride == 1 {
-                            for t in validOutputs(tap: k) { target[t + shift] += tap * gr[t] }
+                            for t in validOutputs(tap: k) { shifted[t] += tap * gr[t] }
                         } else {
-                            for t in validOutputs(tap: k) { target[t * stride + shift] += tap * gr[t] }
+                            for t in validOutputs(tap: k) { shifted[t &* stride] += tap * gr[t] }
                         }
                     }
                 }
