@@ -149,7 +149,7 @@ struct SafeTensorsReader {
         }
         let (begin, end) = (offsets[0], offsets[1])
         let offsetsText = "data_offsets [\(begin), \(end)]"
-        let shapeText = "shape \(shape)"
+        let shapeText = "shape \(describe(shape))"
 
         var elementCount = 1
         for extent in shape {
@@ -236,6 +236,13 @@ struct SafeTensorsReader {
             }
         }
         return "'\(abbreviated(escaped))'"
+    }
+
+    /// A shape as "[3, 4]", shortened past 16 extents so hostile headers keep messages small.
+    private func describe(_ shape: [Int]) -> String {
+        guard shape.count > 16 else { return "\(shape)" }
+        let head = shape.prefix(8).map(String.init).joined(separator: ", ")
+        return "[\(head), … (\(shape.count) extents)]"
     }
 
     private func abbreviated(_ text: String) -> String {
