@@ -17,7 +17,7 @@ extension Tensor {
                                            stride: stride, padding: padding, dilation: dilation)
         precondition(shape[1] % groups == 0 && weight.shape[0] % groups == 0 && weight.shape[1] == shape[1] / groups,
                      "conv1d: input \(shape) and weight \(weight.shape) do not fit \(groups) groups")
-        precondition(geometry.outputLength >= 1, "conv1d: input \(shape) is too short for weight \(weight.shape) with padding \(padding), dilation \(dilation)")
+        precondition(weight.shape[2] >= 1 && shape[2] + 2 * padding - dilation * (weight.shape[2] - 1) - 1 >= 0, "conv1d: input \(shape) is too short for weight \(weight.shape) with padding \(padding), dilation \(dilation)")
         if let bias { precondition(bias.shape == [weight.shape[0]], "conv1d: bias \(bias.shape) must be [\(weight.shape[0])]") }
         let result = Tensor(uninitializedShape: [geometry.samples, geometry.outputChannels, geometry.outputLength])
         if geometry.isDepthwise {

@@ -13,9 +13,10 @@ extension Tensor {
         if let bias {
             precondition(bias.shape == [outputs], "linear: bias \(bias.shape) must be [\(outputs)] for weight \(weight.shape)")
         }
-        let rows = count / Swift.max(inputs, 1)
         let leading = Array(shape.dropLast())
-        let result = Tensor(uninitializedShape: leading + [outputs])
+        let rows = Shape.count(leading)
+        // With no input features the product is empty: start from zeros rather than from garbage.
+        let result = inputs == 0 ? Tensor.zeros(leading + [outputs]) : Tensor(uninitializedShape: leading + [outputs])
         let y = result.data
         if let bias {
             // Broadcast the bias down the rows; the GEMM then accumulates on top of it.
