@@ -177,7 +177,7 @@ enum ReductionKernels {
     /// Width of the blocks of I that one work item accumulates at a time.
     static let innerBlock = 256
     /// Elements one segment of a long leading-axis reduction covers before its partial sum is stored.
-    static let segmentElements = 4096
+    static let segmentElements = 1 << 15
 
     /// Y[o, i] = scale · Σ_r X[o, r, i], accumulated in Double.
     static func sum(_ x: UnsafePointer<Float>, outer: Int, reduced: Int, inner: Int, scale: Double,
@@ -203,17 +203,37 @@ enum ReductionKernels {
         }
     }
 
-    /// Σ of `count` contiguous elements with eight Double accumulators (a fixed order).
+    /// Σ of `count` contiguous elements in sixteen Double lanes (two SIMD8 accumulators, a fixed
+    /// order), so the loop widens and adds in vector registers.
     static func contiguousSum(_ x: UnsafePointer<Float>, count: Int) -> Double {
-        var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0, s4 = 0.0, s5 = 0.0, s6 = 0.0, s7 = 0.0
+        var first = SIMD8<Double>(repeating: 0), second = SIMD8<Double>(repeating: 0)
         var i = 0
-        while i + 8 <= count {
-            s0 += Double(x[i]); s1 += Double(x[i + 1]); s2 += Double(x[i + 2]); s3 += Double(x[i + 3])
-            s4 += Double(x[i + 4]); s5 += Double(x[i + 5]); s6 += Double(x[i + 6]); s7 += Double(x[i + 7])
-            i += 8
+        while i + 16 <= count {
+            first += SIMD8<Double>(UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self))
+            second += SIMD8<Double>(UnsafeRawPointer(x + i + 8).loadUnaligned(as: SIMD8<Float>.self))
+            i += 16
         }
-        while i < count { s0 += Double(x[i]); i += 1 }
-        return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
+        var tail = 0.0
+        while i < count { tail += Double(x[i]); i += 1 }
+        return (first + second).sum() + tail
+    }
+
+    /// Σ (x[i] − mean)² over `count` contiguous elements with four Double accumulators.
+    static func contiguousSquaredDeviation(_ x: UnsafePointer<Float>, count: Int, mean: Double) -> Double {
+        var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+        var i = 0
+        while i + 4 <= count {
+            let d0 = Double(x[i]) - mean, d1 = Double(x[i + 1]) - mean
+            let d2 = Double(x[i + 2]) - mean, d3 = Double(x[i + 3]) - mean
+            s0 += d0 * d0; s1 += d1 * d1; s2 += d2 * d2; s3 += d3 * d3
+            i += 4
+        }
+        while i < count {
+            let d = Double(x[i]) - mean
+            s0 += d * d
+            i += 1
+        }
+        return (s0 + s1) + (s2 + s3)
     }
 
     /// Sum over the leading axis of X[R, I] with few columns (a bias gradient): R is cut into
@@ -274,13 +294,8 @@ enum ReductionKernels {
         if inner == 1 {
             Threading.parallelFor(outer, minimumPerThread: Swift.max(1, (1 << 15) / Swift.max(reduced, 1))) { range in
                 for o in range {
-                    let row = x + o * reduced
-                    var best = row[0], position = 0
-                    for r in 1..<Swift.max(reduced, 1) where isBetter(row[r], best) {
-                        best = row[r]
-                        position = r
-                    }
-                    values[o] = best
+                    let position = firstExtremum(x + o * reduced, count: reduced, findMaximum: findMaximum)
+                    values[o] = x[o * reduced + position]
                     positions[o] = Int32(position)
                 }
             }
@@ -306,10 +321,45 @@ enum ReductionKernels {
         }
     }
 
+    /// Position of the first extremum (or first NaN) of a contiguous row of `count` >= 1 elements:
+    /// one vectorised pass for the extreme value over eight lanes, then a scan for its first position.
+    static func firstExtremum(_ row: UnsafePointer<Float>, count: Int, findMaximum: Bool) -> Int {
+        var best = SIMD8<Float>(repeating: row[0])
+        var sawNaN = SIMDMask<SIMD8<Int32>>(repeating: false)
+        var i = 0
+        while i + 8 <= count {
+            let v = UnsafeRawPointer(row + i).loadUnaligned(as: SIMD8<Float>.self)
+            best.replace(with: v, where: findMaximum ? v .> best : v .< best)
+            sawNaN .|= v .!= v
+            i += 8
+        }
+        var value = findMaximum ? best.max() : best.min()
+        var hasNaN = any(sawNaN)
+        while i < count {
+            let v = row[i]
+            if findMaximum ? v > value : v < value { value = v }
+            if v.isNaN { hasNaN = true }
+            i += 1
+        }
+        for r in 0..<count where hasNaN ? row[r].isNaN : row[r] == value { return r }
+        return 0
+    }
+
     /// Y[o, i] = Σ_r (X[o, r, i] − mean)² / divisor with mean = Σ_r X[o, r, i] / R, two passes in
     /// Double; the means are stored (as Float) for the backward.
     static func variance(_ x: UnsafePointer<Float>, outer: Int, reduced: Int, inner: Int, divisor: Int,
                          means: UnsafeMutablePointer<Float>, into y: UnsafeMutablePointer<Float>) {
+        if inner == 1 {
+            Threading.parallelFor(outer, minimumPerThread: Swift.max(1, (1 << 15) / Swift.max(reduced, 1))) { range in
+                for o in range {
+                    let row = x + o * reduced
+                    let mean = contiguousSum(row, count: reduced) / Double(reduced)
+                    means[o] = Float(mean)
+                    y[o] = Float(contiguousSquaredDeviation(row, count: reduced, mean: mean) / Double(divisor))
+                }
+            }
+            return
+        }
         forEachBlock(outer: outer, reduced: reduced, inner: inner) { o, start, length, scratch in
             let accumulator = scratch, mean = scratch + innerBlock
             let base = x + o * reduced * inner + start

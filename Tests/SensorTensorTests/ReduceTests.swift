@@ -44,8 +44,8 @@ import Testing
     }
 
     @Test func longLeadingAndTrailingSumsMatchDoubleReference() {
-        // [3000, 5] -> [5] runs the segmented leading-axis path; [5, 3000] -> [5] the row path.
-        let rows = 3000, columns = 5
+        // [20000, 3] -> [3] runs the segmented leading-axis path; [3, 20000] -> [3] the row path.
+        let rows = 20000, columns = 3
         let values = (0..<(rows * columns)).map { Float(($0 * 7919) % 1000) * 0.001 + 0.1 }
         var columnTotals = [Double](repeating: 0, count: columns), rowTotals = [Double](repeating: 0, count: columns)
         for index in 0..<values.count {
@@ -79,6 +79,25 @@ import Testing
         x.zeroGrad()
         x.min().backward()
         #expect(x.grad?.scalars == [0, 0, 0, 0, 0, 1])
+    }
+
+    @Test func longRowsFindTheFirstExtremumAndPropagateNaN() {
+        // 19 elements per row: the vectorised pass covers 16, the scalar tail 3.
+        var values = (0..<19).map { Float($0 % 5) }
+        values[9] = 8
+        values[17] = 8
+        values[4] = -3
+        values[11] = -3
+        let x = Tensor(shape: [1, 19], scalars: values, requiresGrad: true)
+        #expect(x.argmax(axis: 1).scalars == [9])
+        #expect(x.max(axes: [1]).scalars == [8] && x.min(axes: [1]).scalars == [-3])
+        x.min(axes: [1]).backward()
+        #expect(x.grad?.scalars.enumerated().filter { $0.element != 0 }.map(\.offset) == [4])
+        values[12] = .nan
+        values[15] = .nan
+        let withNaN = Tensor(shape: [19], scalars: values)
+        #expect(withNaN.max().item.isNaN && withNaN.min().item.isNaN)
+        #expect(withNaN.argmax(axis: 0).scalars == [12])
     }
 
     @Test func varianceBiasedAndUnbiased() {
