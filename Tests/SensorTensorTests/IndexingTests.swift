@@ -51,6 +51,14 @@ import Testing
         #expect(!y.requiresGrad)
     }
 
+    @Test func outOfBoundsIndexStopsWithTheOpAndShapeNamed() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Tensor.zeros([2, 3]).indexSelect(axis: 1, indices: [0, 5])
+        }
+        let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(message.contains("indexSelect: index 5 is out of bounds for axis 1 of size 3 in [2, 3]"))
+    }
+
     @Test func indexingOpsMatchFiniteDifferences() {
         var generator = RandomGenerator(seed: 41)
         let x = Tensor.normal([2, 3, 4], generator: &generator)

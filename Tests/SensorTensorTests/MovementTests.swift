@@ -79,6 +79,14 @@ import Testing
         #expect(pieces[0].scalars == [0, 1, 5, 6] && pieces[2].scalars == [2, 3, 4, 7, 8, 9])
     }
 
+    @Test func badPermutationStopsWithTheOpAndShapeNamed() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Tensor.zeros([2, 3]).permuted([1, 1])
+        }
+        let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(message.contains("permuted: [1, 1] is not a permutation of the axes of [2, 3]"))
+    }
+
     @Test func movementOpsMatchFiniteDifferences() {
         var generator = RandomGenerator(seed: 31)
         let x = Tensor.normal([2, 3, 4], generator: &generator)
