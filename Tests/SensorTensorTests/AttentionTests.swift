@@ -114,3 +114,44 @@ import Testing
         #expect(serial == parallel)
     }
 }
+
+@Suite struct PackedAttentionTests {
+    /// The unfused path: split qkv [B, T, 3, H, Dh] into [B, H, T, Dh] tensors with explicit loops,
+    /// attend, and lay the heads back side by side.
+    func unpacked(_ qkv: Tensor, heads: Int, mask: Tensor?) -> Tensor {
+        let b = qkv.shape[0], t = qkv.shape[1], d = qkv.shape[2] / 3, dh = d / heads
+        let source = qkv.scalars
+        func part(_ which: Int) -> Tensor {
+            var values = [Float](repeating: 0, count: b * t * d)
+            for bi in 0..<b { for h in 0..<heads { for ti in 0..<t { for j in 0..<dh {
+                values[((bi * heads + h) * t + ti) * dh + j] = source[(bi * t + ti) * 3 * d + which * d + h * dh + j]
+            } } } }
+            return Tensor(shape: [b, heads, t, dh], scalars: values)
+        }
+        let attended = Tensor.scaledDotProductAttention(query: part(0), key: part(1), value: part(2), mask: mask).scalars
+        var out = [Float](repeating: 0, count: b * t * d)
+        for bi in 0..<b { for h in 0..<heads { for ti in 0..<t { for j in 0..<dh {
+            out[(bi * t + ti) * d + h * dh + j] = attended[((bi * heads + h) * t + ti) * dh + j]
+        } } } }
+        return Tensor(shape: [b, t, d], scalars: out)
+    }
+
+    @Test func matchesSplitAttendAndMerge() {
+        var generator = RandomGenerator(seed: 84)
+        let qkv = Tensor.normal([2, 5, 3 * 6], generator: &generator)
+        let mask = Tensor.normal([2, 1, 5, 5], generator: &generator)
+        expectClose(Tensor.packedSelfAttention(qkv: qkv, headCount: 3), unpacked(qkv, heads: 3, mask: nil), relative: 1e-6, "no mask")
+        expectClose(Tensor.packedSelfAttention(qkv: qkv, headCount: 2, mask: mask), unpacked(qkv, heads: 2, mask: mask),
+                    relative: 1e-6, "mask")
+    }
+
+    @Test func gradientsMatchFiniteDifferences() {
+        var generator = RandomGenerator(seed: 85)
+        let qkv = Tensor.normal([2, 4, 3 * 4], generator: &generator)
+        let causal = Tensor(shape: [4, 4], scalars: (0..<16).map { $0 % 4 > $0 / 4 ? -Float.infinity : 0 })
+        expectGradientsMatchFiniteDifferences([qkv], "packed, 2 heads") { Tensor.packedSelfAttention(qkv: $0[0], headCount: 2) }
+        expectGradientsMatchFiniteDifferences([qkv], "packed, causal") {
+            Tensor.packedSelfAttention(qkv: $0[0], headCount: 2, mask: causal, scale: 0.4)
+        }
+    }
+}
