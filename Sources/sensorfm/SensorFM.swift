@@ -4,6 +4,7 @@ import ArgumentParser
 struct SensorFM: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sensorfm",
-        abstract: "Self-supervised foundation models for wearable sensor streams."
+        abstract: "Self-supervised foundation models for wearable sensor streams.",
+        subcommands: [BenchCommand.self]
     )
 }
