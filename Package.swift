@@ -40,5 +40,10 @@ let package = Package(
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
         .testTarget(name: "SensorNNTests", dependencies: ["SensorNN"]),
         .testTarget(name: "SensorDataTests", dependencies: ["SensorData"]),
+        .testTarget(
+            name: "SensorParityTests",
+            dependencies: ["SensorNN", "SafeTensors"],
+            resources: [.copy("Fixtures")]
+        ),
     ]
 )
