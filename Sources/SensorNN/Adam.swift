@@ -95,30 +95,61 @@ enum AdamKernel {
                       betas: (Float, Float), epsilon: Float, coupledDecay: Float, decoupledDecay: Float) {
         let t = Double(state.step)
         // Bias corrections in Double once per step; the loop stays in Float.
-        let stepSize = Float(Double(learningRate) / (1 - pow(Double(betas.0), t)))
-        let inverseRootCorrection = Float(1 / (1 - pow(Double(betas.1), t)).squareRoot())
-        let shrink = 1 - learningRate * decoupledDecay
-        let beta1 = betas.0, beta2 = betas.1, keep1 = 1 - betas.0, keep2 = 1 - betas.1
+        let constants = Constants(
+            beta1: betas.0, beta2: betas.1, epsilon: epsilon, coupledDecay: coupledDecay,
+            shrink: 1 - learningRate * decoupledDecay,
+            stepSize: Float(Double(learningRate) / (1 - pow(Double(betas.0), t))),
+            inverseRootCorrection: Float(1 / (1 - pow(Double(betas.1), t)).squareRoot()))
         parameter.withUnsafeMutableBufferPointer { parameterBuffer in
             gradient.withUnsafeBufferPointer { gradientBuffer in
                 state.firstMoment.withUnsafeMutableBufferPointer { firstBuffer in
                     state.secondMoment.withUnsafeMutableBufferPointer { secondBuffer in
                         let p = parameterBuffer.baseAddress!, g = gradientBuffer.baseAddress!
                         let m = firstBuffer.baseAddress!, v = secondBuffer.baseAddress!
-                        Threading.parallelFor(parameterBuffer.count, minimumPerThread: 1 << 15) { range in
-                            for i in range {
-                                let grad = g[i] + coupledDecay * p[i]
-                                let first = beta1 * m[i] + keep1 * grad
-                                let second = beta2 * v[i] + keep2 * grad * grad
-                                m[i] = first
-                                v[i] = second
-                                let denominator = second.squareRoot() * inverseRootCorrection + epsilon
-                                p[i] = p[i] * shrink - stepSize * first / denominator
-                            }
+                        Threading.parallelFor(parameterBuffer.count, minimumPerThread: 1 << 16) { range in
+                            update(p + range.lowerBound, g + range.lowerBound, m + range.lowerBound, v + range.lowerBound,
+                                   count: range.count, constants)
                         }
                     }
                 }
             }
+        }
+    }
+
+    /// The step's scalars, passed by value so the loop keeps them in registers.
+    struct Constants {
+        var beta1, beta2, epsilon, coupledDecay, shrink, stepSize, inverseRootCorrection: Float
+    }
+
+    /// One pass over `count` elements, four lanes at a time. Every operand is a parameter (no
+    /// captured context), so the scalars stay in registers. Lanes and the scalar tail compute the
+    /// same IEEE operations in the same order, so results do not depend on alignment or chunking.
+    @inline(__always)
+    private static func update(_ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ m: UnsafeMutablePointer<Float>,
+                               _ v: UnsafeMutablePointer<Float>, count: Int, _ c: Constants) {
+        let beta1 = SIMD4(repeating: c.beta1), beta2 = SIMD4(repeating: c.beta2)
+        let keep1 = SIMD4(repeating: 1 - c.beta1), keep2 = SIMD4(repeating: 1 - c.beta2)
+        let epsilon = SIMD4(repeating: c.epsilon), decay = SIMD4(repeating: c.coupledDecay)
+        let shrink = SIMD4(repeating: c.shrink), stepSize = SIMD4(repeating: c.stepSize)
+        let correction = SIMD4(repeating: c.inverseRootCorrection)
+        var i = 0
+        while i + 4 <= count {
+            let parameter = load(p + i), gradient = load(g + i) + decay * parameter
+            let first = beta1 * load(m + i) + keep1 * gradient
+            let second = beta2 * load(v + i) + keep2 * gradient * gradient
+            store(first, m + i)
+            store(second, v + i)
+            store(parameter * shrink - stepSize * first / (squareRoot(second) * correction + epsilon), p + i)
+            i += 4
+        }
+        while i < count {
+            let grad = g[i] + c.coupledDecay * p[i]
+            let first = c.beta1 * m[i] + (1 - c.beta1) * grad
+            let second = c.beta2 * v[i] + (1 - c.beta2) * grad * grad
+            m[i] = first
+            v[i] = second
+            p[i] = p[i] * c.shrink - c.stepSize * first / (second.squareRoot() * c.inverseRootCorrection + c.epsilon)
+            i += 1
         }
     }
 }

@@ -45,31 +45,55 @@ public final class SGD: BaseOptimizer<SGD.State> {
     }
 
     public override func update(_ parameter: Tensor, gradient: Tensor, state: inout State, context: ParameterContext) {
-        let decay = context.appliesWeightDecay ? weightDecay : 0
-        let learningRate = context.learningRate, momentum = momentum, keep = 1 - dampening
+        let constants = Constants(learningRate: context.learningRate, decay: context.appliesWeightDecay ? weightDecay : 0,
+                                  momentum: momentum, keep: 1 - dampening)
         let first = state.step == 1, nesterov = nesterov
         let buffer = state.momentumBuffer
         parameter.withUnsafeMutableBufferPointer { parameterBuffer in
             gradient.withUnsafeBufferPointer { gradientBuffer in
                 let p = parameterBuffer.baseAddress!, g = gradientBuffer.baseAddress!
                 guard let buffer else {
-                    Threading.parallelFor(parameterBuffer.count, minimumPerThread: 1 << 15) { range in
-                        for i in range { p[i] -= learningRate * (g[i] + decay * p[i]) }
+                    Threading.parallelFor(parameterBuffer.count, minimumPerThread: 1 << 16) { range in
+                        SGD.descend(p + range.lowerBound, g + range.lowerBound, count: range.count, constants)
                     }
                     return
                 }
                 buffer.withUnsafeMutableBufferPointer { momentumBuffer in
                     let b = momentumBuffer.baseAddress!
-                    Threading.parallelFor(parameterBuffer.count, minimumPerThread: 1 << 15) { range in
-                        for i in range {
-                            let direction = g[i] + decay * p[i]
-                            let velocity = first ? direction : momentum * b[i] + keep * direction
-                            b[i] = velocity
-                            p[i] -= learningRate * (nesterov ? direction + momentum * velocity : velocity)
+                    Threading.parallelFor(parameterBuffer.count, minimumPerThread: 1 << 16) { range in
+                        let start = range.lowerBound
+                        switch (first, nesterov) {
+                        case (true, false): SGD.momentumStep(p + start, g + start, b + start, count: range.count, constants, first: true, nesterov: false)
+                        case (true, true): SGD.momentumStep(p + start, g + start, b + start, count: range.count, constants, first: true, nesterov: true)
+                        case (false, false): SGD.momentumStep(p + start, g + start, b + start, count: range.count, constants, first: false, nesterov: false)
+                        case (false, true): SGD.momentumStep(p + start, g + start, b + start, count: range.count, constants, first: false, nesterov: true)
                         }
                     }
                 }
             }
+        }
+    }
+
+    /// The step's scalars, passed by value so the loops keep them in registers.
+    struct Constants {
+        var learningRate, decay, momentum, keep: Float
+    }
+
+    /// θ ← θ − η(g + λθ) over `count` elements.
+    private static func descend(_ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, count: Int, _ c: Constants) {
+        for i in 0..<count { p[i] -= c.learningRate * (g[i] + c.decay * p[i]) }
+    }
+
+    /// The momentum update over `count` elements. `first` and `nesterov` are constants at every
+    /// call site, so each of the four specialisations is a branch-free loop that vectorises.
+    @inline(__always)
+    private static func momentumStep(_ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ b: UnsafeMutablePointer<Float>,
+                                     count: Int, _ c: Constants, first: Bool, nesterov: Bool) {
+        for i in 0..<count {
+            let direction = g[i] + c.decay * p[i]
+            let velocity = first ? direction : c.momentum * b[i] + c.keep * direction
+            b[i] = velocity
+            p[i] -= c.learningRate * (nesterov ? direction + c.momentum * velocity : velocity)
         }
     }
 }

@@ -2,19 +2,25 @@ import Testing
 import SensorTensor
 @testable import SensorNN
 
-/// Runs `optimizer` for one step per gradient value, setting every parameter's gradient to that
-/// value (so updates can be computed by hand), and returns each parameter's values after each step.
-private func run(_ optimizer: some Optimizer, parameters: [Tensor], gradients: [Float]) -> [[Float]] {
+/// Runs `optimizer` for one step per gradient value, setting every element of every parameter's
+/// gradient to that value (so updates can be computed by hand), and returns each parameter's value
+/// after each step. Parameters start uniform and have sizes that are not multiples of the kernels'
+/// four lanes, so every element (vector lanes and scalar tail alike) must hold the same value.
+private func run(_ optimizer: some Optimizer, parameters: [Tensor], gradients: [Float],
+                 sourceLocation: SourceLocation = #_sourceLocation) -> [[Float]] {
     gradients.map { value in
         for parameter in parameters { parameter.grad = Tensor(shape: parameter.shape, repeating: value) }
         optimizer.step()
+        for parameter in parameters {
+            #expect(Set(parameter.scalars).count == 1, "lanes and tail agree: \(parameter.scalars)", sourceLocation: sourceLocation)
+        }
         return parameters.map { $0.scalars[0] }
     }
 }
 
 /// A 2-D weight (decayed by AdamW's default) and a 1-D bias (not decayed), both starting at 1.
 private func weightAndBias() -> (Tensor, Tensor) {
-    (Tensor.ones([1, 1], requiresGrad: true), Tensor.ones([1], requiresGrad: true))
+    (Tensor.ones([3, 3], requiresGrad: true), Tensor.ones([7], requiresGrad: true))
 }
 
 /// A tiny regression model and its data, fixed by `seed`.
@@ -28,22 +34,22 @@ private func tinyProblem(seed: UInt64) -> (MLP, Tensor, Tensor) {
 
 @Suite struct NNOptimizerTests {
     @Test func sgdPlainAndNesterovMatchClosedForms() {
-        let plain = Tensor.ones([2], requiresGrad: true)
+        let plain = Tensor.ones([5], requiresGrad: true)
         // θ − η(g + λθ) = 1 − 0.1·(0.5 + 0.1)
         expectValues(Tensor(shape: [1], scalars: run(SGD(parameters: [("p", plain)], learningRate: 0.1, weightDecay: 0.1),
                                                     parameters: [plain], gradients: [0.5])[0]), [0.94])
 
-        let parameter = Tensor.ones([1], requiresGrad: true)
+        let parameter = Tensor.ones([5], requiresGrad: true)
         let optimizer = SGD(parameters: [("p", parameter)], learningRate: 0.1, momentum: 0.9, nesterov: true)
         // g = 1 each step. b₁ = 1, θ₁ = 1 − 0.1(1 + 0.9) = 0.81; b₂ = 1.9, θ₂ = 0.81 − 0.1(1 + 1.71) = 0.539;
         // b₃ = 2.71, θ₃ = 0.539 − 0.1(1 + 2.439) = 0.1951.
         let values = run(optimizer, parameters: [parameter], gradients: [1, 1, 1]).map { $0[0] }
         expectValues(Tensor(shape: [3], scalars: values), [0.81, 0.539, 0.1951])
-        expectValues(optimizer.exportState().tensors["p.momentum_buffer"]!, [2.71])
+        expectValues(optimizer.exportState().tensors["p.momentum_buffer"]!, [Float](repeating: 2.71, count: 5))
     }
 
     @Test func sgdMomentumWithDampening() {
-        let parameter = Tensor.ones([1], requiresGrad: true)
+        let parameter = Tensor.ones([6], requiresGrad: true)
         let optimizer = SGD(parameters: [("p", parameter)], learningRate: 0.1, momentum: 0.5, dampening: 0.5)
         // b₁ = g = 2 (no dampening on the first step), θ₁ = 0.8; b₂ = 0.5·2 + 0.5·2 = 2, θ₂ = 0.6
         let values = run(optimizer, parameters: [parameter], gradients: [2, 2]).map { $0[0] }
@@ -51,7 +57,7 @@ private func tinyProblem(seed: UInt64) -> (MLP, Tensor, Tensor) {
     }
 
     @Test func adamBiasCorrectionMatchesHandComputation() {
-        let parameter = Tensor.ones([1], requiresGrad: true)
+        let parameter = Tensor.ones([7], requiresGrad: true)
         let optimizer = Adam(parameters: [("p", parameter)], learningRate: 0.1)
         // t = 1, g = 1: m̂ = 1, v̂ = 1, θ = 1 − 0.1.
         // t = 2, g = 2: m = 0.09 + 0.2 = 0.29, v = 0.000999 + 0.004 = 0.004999,
@@ -83,9 +89,9 @@ private func tinyProblem(seed: UInt64) -> (MLP, Tensor, Tensor) {
     @Test func parametersWithoutGradientsAreSkipped() {
         let (weight, bias) = weightAndBias()
         let optimizer = AdamW(parameters: [("weight", weight), ("bias", bias)], learningRate: 0.1)
-        weight.grad = Tensor.ones([1, 1])
+        weight.grad = Tensor.ones([3, 3])
         optimizer.step()
-        #expect(bias.scalars == [1])
+        #expect(bias.scalars == [Float](repeating: 1, count: 7))
         #expect(optimizer.exportState().parameterSteps == ["weight": 1])
     }
 
