@@ -100,9 +100,10 @@ public enum Loss {
         return crossEntropy(logits, targets: (0..<rows).map { ($0 + half) % rows })
     }
 
-    /// InfoNCE (van den Oord, Li & Vinyals, 2018) between `queries` [N, D] and `keys` [N, D] whose
-    /// positives are on the diagonal (query i with key i), the other keys being negatives. Both are
-    /// L2-normalised here; the logits are cosine similarities over `temperature`.
+    /// InfoNCE (van den Oord, Li & Vinyals, 2018) between `queries` [N, D] and `keys` [M ≥ N, D]:
+    /// query i's positive is key i, every other key is a negative (extra keys beyond N are
+    /// negatives only). Both are L2-normalised here; the logits are cosine similarities over
+    /// `temperature`, and the loss is their cross-entropy averaged over the N queries.
     public static func infoNCE(queries: Tensor, keys: Tensor, temperature: Float) -> Tensor {
         precondition(queries.rank == 2 && keys.rank == 2 && queries.shape[1] == keys.shape[1] && keys.shape[0] >= queries.shape[0],
                      "infoNCE: queries \(queries.shape) and keys \(keys.shape) must be [N, D] and [M >= N, D]")
