@@ -72,4 +72,25 @@ import Testing
             $0[0].batchNorm(runningMean: Tensor.zeros([3]), runningVariance: Tensor.ones([3]), weight: $0[1], bias: $0[2], training: true)
         }
     }
+
+    @Test func parameterGradientsDoNotDependOnTheThreadCount() {
+        var generator = RandomGenerator(seed: 33)
+        // At width 128 a thread needs at least 64 rows (two blocks), so 200 rows do split over two threads.
+        let x = Tensor.normal([200, 128], generator: &generator)
+        let w = Tensor.uniform([128], low: 0.5, high: 1.5, generator: &generator, requiresGrad: true)
+        let b = Tensor.normal([128], generator: &generator, requiresGrad: true)
+        let g = Tensor.normal([200, 128], generator: &generator)
+        func run() -> [[Float]] {
+            w.grad = nil; b.grad = nil
+            x.layerNorm(weight: w, bias: b).backward(gradient: g)
+            return [w.grad!.scalars, b.grad!.scalars]
+        }
+        let previous = Threading.threadCount
+        Threading.setThreadCount(1)
+        let serial = run()
+        Threading.setThreadCount(2)
+        let parallel = run()
+        Threading.setThreadCount(previous)
+        #expect(serial == parallel)
+    }
 }
