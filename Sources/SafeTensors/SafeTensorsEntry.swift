@@ -50,7 +50,7 @@ public struct SafeTensorsEntry: Sendable, Equatable {
     /// rounded to the nearest Float). Throws for BOOL.
     public func floats() throws -> [Float] {
         switch dtype {
-        case .F32: return decode(UInt32.self) { Float(bitPattern: $0) }
+        case .F32: return copyLittleEndian(as: Float.self) ?? decode(UInt32.self) { Float(bitPattern: $0) }
         case .F64: return decode(UInt64.self) { Float(Double(bitPattern: $0)) }
         case .F16: return decode(UInt16.self) { HalfPrecision.float(fromHalfBits: $0) }
         case .BF16: return decode(UInt16.self) { HalfPrecision.float(fromBFloat16Bits: $0) }
@@ -70,7 +70,7 @@ public struct SafeTensorsEntry: Sendable, Equatable {
     /// `Int64.max`.
     public func int64s() throws -> [Int64] {
         switch dtype {
-        case .I64: return decode(UInt64.self) { Int64(bitPattern: $0) }
+        case .I64: return copyLittleEndian(as: Int64.self) ?? decode(UInt64.self) { Int64(bitPattern: $0) }
         case .I32: return decode(UInt32.self) { Int64(Int32(bitPattern: $0)) }
         case .I16: return decode(UInt16.self) { Int64(Int16(bitPattern: $0)) }
         case .I8: return decode(UInt8.self) { Int64(Int8(bitPattern: $0)) }
@@ -120,10 +120,16 @@ public struct SafeTensorsEntry: Sendable, Equatable {
         SafeTensorsError(source: "SafeTensorsEntry(\(dtype), shape \(shape))", reason: reason)
     }
 
-    /// Encodes `values` as little-endian `Bits` words.
+    /// Encodes `values` as little-endian `Bits` words (a plain copy on little-endian hosts).
     private init<Value, Bits: FixedWidthInteger>(
         dtype: SafeTensorsDType, shape: [Int], encoding values: [Value], bits: (Value) -> Bits
     ) {
+        #if _endian(little)
+        if MemoryLayout<Value>.size == MemoryLayout<Bits>.size {
+            self.init(dtype: dtype, shape: shape, bytes: values.withUnsafeBytes { [UInt8]($0) })
+            return
+        }
+        #endif
         let size = MemoryLayout<Bits>.size
         let bytes = [UInt8](unsafeUninitializedCapacity: values.count * size) { buffer, initialized in
             let raw = UnsafeMutableRawBufferPointer(buffer)
@@ -133,6 +139,22 @@ public struct SafeTensorsEntry: Sendable, Equatable {
             initialized = values.count * size
         }
         self.init(dtype: dtype, shape: shape, bytes: bytes)
+    }
+
+    /// `bytes` reinterpreted as `Value`s by one copy when the host is little-endian (the file's byte
+    /// order); nil on big-endian hosts, where callers decode word by word.
+    private func copyLittleEndian<Value>(as _: Value.Type) -> [Value]? {
+        #if _endian(little)
+        let count = bytes.count / MemoryLayout<Value>.stride
+        return [Value](unsafeUninitializedCapacity: count) { buffer, initialized in
+            bytes.withUnsafeBytes { raw in
+                UnsafeMutableRawBufferPointer(buffer).copyMemory(from: raw)
+            }
+            initialized = count
+        }
+        #else
+        return nil
+        #endif
     }
 
     /// Reads `bytes` as little-endian `Bits` words and maps each one.

@@ -5,6 +5,10 @@ import Foundation
 /// Layout on disk: an 8-byte little-endian u64 header length N, N bytes of UTF-8 JSON
 /// `{"__metadata__": {..}, "name": {"dtype": "F32", "shape": [..], "data_offsets": [begin, end]}, ..}`
 /// padded with spaces to a multiple of 8, then the byte buffer; offsets are relative to the buffer start.
+///
+/// Names are Swift `String`s, which compare by Unicode canonical equivalence: two names that differ only
+/// in normalisation (precomposed "é" and "e" + combining accent) count as one name here, so a file
+/// holding both is rejected as having a duplicate name although Python would accept it.
 public struct SafeTensorsFile: Sendable, Equatable {
     /// The key reserved for metadata in the header; it cannot name a tensor.
     public static let metadataKey = "__metadata__"

@@ -79,7 +79,7 @@ struct SafeTensorsReader {
         var entries: [String: SafeTensorsEntry] = [:]
         entries.reserveCapacity(spans.count)
         for span in spans {
-            let bytes = Array(file[(bufferStart + span.begin)..<(bufferStart + span.end)])
+            let bytes = [UInt8](UnsafeRawBufferPointer(rebasing: file[(bufferStart + span.begin)..<(bufferStart + span.end)]))
             entries[span.name] = SafeTensorsEntry(dtype: span.dtype, shape: span.shape, bytes: bytes)
         }
         return SafeTensorsFile(metadata: metadata, names: spans.map(\.name), entries: entries)

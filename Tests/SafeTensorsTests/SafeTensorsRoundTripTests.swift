@@ -57,6 +57,21 @@ struct SafeTensorsRoundTripTests {
         #expect(file.names == ["b", "a"])
     }
 
+    /// Bytes produced by Python's `safetensors.numpy.save` 0.8.0 for {"w": float32 [[1, 2], [3, 4]],
+    /// "b": int8 [-1, 0, 1], "m": bool [True, False]} with metadata {"format": "np"} (committed literal).
+    @Test func readsBytesWrittenByPythonSafetensors() throws {
+        let header = #"{"__metadata__":{"format":"np"},"w":{"dtype":"F32","shape":[2,2],"data_offsets":[0,16]},"b":{"dtype":"I8","shape":[3],"data_offsets":[16,19]},"m":{"dtype":"BOOL","shape":[2],"data_offsets":[19,21]}}  "#
+        let bytes: [UInt8] = [200, 0, 0, 0, 0, 0, 0, 0] + Array(header.utf8)
+            + [0, 0, 128, 63, 0, 0, 0, 64, 0, 0, 64, 64, 0, 0, 128, 64, 255, 0, 1, 1, 0]
+        let file = try SafeTensorsFile(data: Data(bytes), source: "python")
+        #expect(file.metadata == ["format": "np"])
+        #expect(file.names == ["w", "b", "m"])
+        #expect(try file["w"]?.floats() == [1, 2, 3, 4])
+        #expect(file["w"]?.shape == [2, 2])
+        #expect(try file["b"]?.int64s() == [-1, 0, 1])
+        #expect(try file["m"]?.bools() == [true, false])
+    }
+
     @Test func emptyFileIsBracesPaddedToEightBytes() {
         #expect([UInt8](SafeTensorsFile().serialized()) == [8, 0, 0, 0, 0, 0, 0, 0] + Array("{}      ".utf8))
     }

@@ -136,6 +136,9 @@ struct SafeTensorsValidationTests {
                     reason: "data buffer bytes [0, 1) are not covered by any tensor"),
         CraftedFile("duplicate name", header: "{\(u8("a", 0, 1)),\(u8("a", 1, 1))}", buffer: [0, 0],
                     reason: "duplicate tensor name 'a'"),
+        // Known limit (documented on SafeTensorsFile): canonically equivalent names collide in Swift.
+        CraftedFile("canonically equivalent names", header: "{\(u8("\\u00e9", 0, 1)),\(u8("e\\u0301", 1, 1))}", buffer: [0, 0],
+                    reason: "duplicate tensor name 'e\u{301}'"),
         CraftedFile("duplicate metadata", header: #"{"__metadata__":{},"__metadata__":{}}"#,
                     reason: "duplicate key '__metadata__'"),
         CraftedFile("metadata number value", header: #"{"__metadata__":{"epoch":3}}"#,
