@@ -1,4 +1,3 @@
-import CBLAS
 
 /// Fused scaled dot-product attention, forward and backward, one (batch, head) pair at a time.
 ///
@@ -144,14 +143,9 @@ extension Tensor {
         }
     }
 
-    /// Runs `body` over fixed ranges of the B·H pairs on the engine's threads. While several
-    /// ranges run at once, OpenBLAS is held to one thread so the per-pair GEMMs called from the
-    /// workers do not each fan out over the cores again; the budget is restored afterwards.
+    /// Runs `body` over fixed ranges of the B·H pairs on the engine's threads (OpenBLAS itself is
+    /// single-threaded, see `BLAS`, so the per-pair GEMMs do not fan out again).
     private static func parallelOverPairs(_ pairs: Int, _ body: (Range<Int>) -> Void) {
-        let threads = Threading.threadCount
-        guard threads > 1, pairs > 1 else { body(0..<pairs); return }
-        openblas_set_num_threads(1)
-        defer { openblas_set_num_threads(Int32(threads)) }
         Threading.parallelFor(pairs, body)
     }
 }

@@ -119,15 +119,15 @@ extension Tensor {
         switch approximation {
         case .erf:
             let result = mapElements { x, y, n in
-                for i in 0..<n { y[i] = 0.5 * x[i] * (1 + erff(x[i] * GELUConstants.inverseSquareRootTwo)) }
+                for i in 0..<n { y[i] = 0.5 * x[i] * (1 + RowMath.erf(x[i] * GELUConstants.inverseSquareRootTwo)) }
             }
             return Tensor.record(result, op: "gelu", inputs: [self]) { g in
                 // d/dx x·Φ(x) = Φ(x) + x·φ(x), φ the standard normal density.
                 [Tensor.zipElements(g, self) { g, x, d, n in
                     for i in 0..<n {
                         let v = x[i]
-                        let cdf = 0.5 * (1 + erff(v * GELUConstants.inverseSquareRootTwo))
-                        let density = expf(-0.5 * v * v) * GELUConstants.inverseSquareRootTwoPi
+                        let cdf = 0.5 * (1 + RowMath.erf(v * GELUConstants.inverseSquareRootTwo))
+                        let density = RowMath.exp(-0.5 * v * v) * GELUConstants.inverseSquareRootTwoPi
                         d[i] = g[i] * (cdf + v * density)
                     }
                 }]

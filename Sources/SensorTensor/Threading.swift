@@ -1,20 +1,18 @@
-import CBLAS
 import Dispatch
 import Synchronization
 
-/// One thread budget for the whole engine: OpenBLAS and the engine's own parallel loops use the
-/// same count and never run at the same time, so the cores are not oversubscribed.
+/// One thread budget for the whole engine: large GEMMs are split over it (OpenBLAS itself runs
+/// single-threaded, see `BLAS`) and so are the engine's own loops, so the cores are not oversubscribed.
 public enum Threading {
     private static let budget = Atomic<Int>(1)
 
     /// Number of threads used by BLAS calls and parallel loops.
     public static var threadCount: Int { budget.load(ordering: .relaxed) }
 
-    /// Sets the budget for OpenBLAS and the engine's loops.
+    /// Sets the budget for GEMMs and the engine's loops.
     public static func setThreadCount(_ count: Int) {
         precondition(count >= 1, "Threading.setThreadCount: thread count must be at least 1, got \(count)")
         budget.store(count, ordering: .relaxed)
-        openblas_set_num_threads(Int32(count))
     }
 
     /// Splits `0..<count` into at most `threadCount` fixed, contiguous ranges and runs `body` on each
