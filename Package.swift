@@ -13,6 +13,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .systemLibrary(
@@ -28,10 +29,18 @@ let package = Package(
             dependencies: ["SensorTensor", "SafeTensors", .product(name: "Yams", package: "Yams")]
         ),
         .target(name: "SensorPretrain", dependencies: ["SensorNN", "SensorData"]),
+        .target(
+            name: "SensorRun",
+            dependencies: [
+                "SensorPretrain", "SensorData", "SensorNN",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "sensorfm",
             dependencies: [
-                "SensorPretrain",
+                "SensorPretrain", "SensorRun",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -40,6 +49,8 @@ let package = Package(
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
         .testTarget(name: "SensorNNTests", dependencies: ["SensorNN"]),
         .testTarget(name: "SensorDataTests", dependencies: ["SensorData"]),
+        .testTarget(name: "SensorPretrainTests", dependencies: ["SensorPretrain"]),
+        .testTarget(name: "SensorRunTests", dependencies: ["SensorRun"]),
         .testTarget(
             name: "SensorParityTests",
             dependencies: ["SensorNN", "SafeTensors"],
