@@ -157,6 +157,13 @@ def elementwise():
     op_case(f, "clamp_both", lambda c: {"x": c.uniform(3, 5, low=-2, high=2)}, lambda x: x.clamp(-0.5, 0.7))
     op_case(f, "clamp_min", lambda c: {"x": c.uniform(3, 5, low=-2, high=2)}, lambda x: x.clamp(min=-0.25))
     op_case(f, "clamp_max", lambda c: {"x": c.uniform(3, 5, low=-2, high=2)}, lambda x: x.clamp(max=0.3))
+    # Rows longer than the kernels' vector lanes, with tails, for the vectorised paths.
+    op_case(f, "exp_long", lambda c: {"x": c.normal(3, 67, scale=3.0)}, torch.exp)
+    op_case(f, "tanh_long", lambda c: {"x": c.normal(3, 67, scale=2.0)}, torch.tanh)
+    op_case(f, "sigmoid_long", lambda c: {"x": c.normal(3, 67, scale=3.0)}, torch.sigmoid)
+    op_case(f, "gelu_erf_long", lambda c: {"x": c.normal(3, 67, scale=3.0)}, lambda x: F.gelu(x))
+    op_case(f, "gelu_tanh_long", lambda c: {"x": c.normal(3, 67, scale=3.0)}, lambda x: F.gelu(x, approximate="tanh"))
+    op_case(f, "silu_long", lambda c: {"x": c.normal(3, 67, scale=3.0)}, F.silu)
     return f
 
 
@@ -182,6 +189,15 @@ def reductions():
     op_case(f, "var_last_keep_biased", x, lambda x: x.var(dim=-1, correction=0, keepdim=True))
     op_case(f, "var_axes02_unbiased", x, lambda x: x.var(dim=(0, 2), correction=1))
     op_case(f, "var_all_biased", x, lambda x: x.var(correction=0))
+    # Long rows (vector lanes and tails) and a kept axis wider than one accumulation block.
+    long_rows = lambda c: {"x": c.normal(3, 53, scale=2.0)}
+    op_case(f, "sum_last_long", long_rows, lambda x: x.sum(dim=-1))
+    op_case(f, "max_last_long", long_rows, lambda x: x.amax(dim=-1))
+    op_case(f, "min_last_long", long_rows, lambda x: x.amin(dim=-1))
+    op_case(f, "var_last_long", long_rows, lambda x: x.var(dim=-1, correction=1))
+    op_case(f, "sum_axis0_wide", lambda c: {"x": c.normal(5, 300)}, lambda x: x.sum(dim=0))
+    op_case(f, "max_axis0_wide", lambda c: {"x": c.normal(5, 300)}, lambda x: x.amax(dim=0))
+    op_case(f, "mean_axis0_tall", lambda c: {"x": c.normal(200, 3)}, lambda x: x.mean(dim=0))
     case = f.case("argmax_axis1")
     data = case.input("x", case.normal(3, 4, 5))
     case.finish(torch.argmax(data, dim=1).to(F64), {}, with_gradient=False)
@@ -271,6 +287,9 @@ def neural_ops():
     op_case(f, "log_softmax_last", lambda c: {"x": c.normal(3, 6, scale=2.0)}, lambda x: torch.log_softmax(x, dim=-1))
     op_case(f, "log_softmax_axis0", lambda c: {"x": c.normal(4, 3, 2, scale=2.0)}, lambda x: torch.log_softmax(x, dim=0))
 
+    op_case(f, "softmax_long", lambda c: {"x": c.normal(3, 53, scale=3.0)}, lambda x: torch.softmax(x, dim=-1))
+    op_case(f, "log_softmax_long", lambda c: {"x": c.normal(3, 53, scale=3.0)}, lambda x: torch.log_softmax(x, dim=-1))
+
     op_case(f, "linear", lambda c: {"x": c.normal(2, 3, 5), "weight": c.normal(4, 5), "bias": c.normal(4)},
             lambda x, weight, bias: F.linear(x, weight, bias))
     op_case(f, "linear_no_bias", lambda c: {"x": c.normal(6, 5), "weight": c.normal(4, 5)},
@@ -278,11 +297,16 @@ def neural_ops():
 
     op_case(f, "layer_norm", lambda c: {"x": c.normal(2, 3, 8, scale=2.0), "weight": c.normal(8), "bias": c.normal(8)},
             lambda x, weight, bias: F.layer_norm(x, (8,), weight, bias, eps=1e-5))
+    # More rows than one gradient block (32 rows for layer norm, 64 for the linear bias).
+    op_case(f, "linear_tall", lambda c: {"x": c.normal(70, 6), "weight": c.normal(5, 6), "bias": c.normal(5)},
+            lambda x, weight, bias: F.linear(x, weight, bias))
+    op_case(f, "layer_norm_tall", lambda c: {"x": c.normal(40, 37, scale=2.0), "weight": c.normal(37), "bias": c.normal(37)},
+            lambda x, weight, bias: F.layer_norm(x, (37,), weight, bias, eps=1e-5))
     op_case(f, "layer_norm_plain", lambda c: {"x": c.normal(4, 6) + 1.5},
             lambda x: F.layer_norm(x, (6,), eps=1e-5))
 
     for name, shape, training in [("batch_norm_train_3d", (4, 3, 5), True), ("batch_norm_train_2d", (6, 3), True),
-                                  ("batch_norm_eval", (4, 3, 5), False)]:
+                                  ("batch_norm_eval", (4, 3, 5), False), ("batch_norm_train_long", (3, 3, 37), True)]:
         case = f.case(name)
         x = case.input("x", case.normal(*shape, scale=1.5) + 0.5)
         weight = case.input("weight", case.normal(3))
@@ -301,6 +325,8 @@ def neural_ops():
         ("conv1d_groups", 2, 4, 9, 6, 3, 2, 1, 1, 2, False),
         ("conv1d_depthwise", 2, 4, 10, 4, 5, 1, 2, 1, 4, True),
         ("conv1d_depthwise_multiplier", 2, 3, 12, 6, 3, 2, 2, 2, 3, True),
+        ("conv1d_depthwise_long", 1, 3, 70, 3, 5, 1, 2, 1, 3, True),
+        ("conv1d_long", 1, 3, 70, 4, 5, 2, 2, 1, 1, True),
     ]:
         inputs = lambda c: {"x": c.normal(n, cin, length), "weight": c.normal(cout, cin // groups, k),
                             **({"bias": c.normal(cout)} if bias else {})}
@@ -312,6 +338,7 @@ def neural_ops():
                            ("max_pool1d", lambda x: F.max_pool1d(x, 3, 2, 1)),
                            ("max_pool1d_default_stride", lambda x: F.max_pool1d(x, 2))]:
         op_case(f, name, lambda c: {"x": c.normal(2, 3, 9)}, function)
+    op_case(f, "max_pool1d_long", lambda c: {"x": c.normal(2, 2, 70)}, lambda x: F.max_pool1d(x, 4, 3, 2))
 
     case = f.case("embedding")
     weight = case.input("weight", case.normal(7, 5))
@@ -321,7 +348,8 @@ def neural_ops():
     attention_cases = [("attention", (2, 2, 4, 8), 4, 8, None),
                        ("attention_cross_shapes", (2, 3, 5, 4), 6, 3, None),
                        ("attention_mask_2d", (2, 2, 4, 8), 4, 8, "2d"),
-                       ("attention_mask_4d", (2, 2, 4, 8), 5, 6, "4d")]
+                       ("attention_mask_4d", (2, 2, 4, 8), 5, 6, "4d"),
+                       ("attention_long", (1, 2, 37, 8), 37, 8, "2d")]
     for name, (b, h, t, dh), s, dv, mask_kind in attention_cases:
         case = f.case(name)
         q = case.input("query", case.normal(b, h, t, dh))

@@ -32,6 +32,13 @@ import Testing
         "clamp_both": { try $0.check(inputs: ["x"]) { x in x[0].clamped(min: -0.5, max: 0.7) } },
         "clamp_min": { try $0.check(inputs: ["x"]) { x in x[0].clamped(min: -0.25) } },
         "clamp_max": { try $0.check(inputs: ["x"]) { x in x[0].clamped(max: 0.3) } },
+        // [3, 67]: rows longer than the vector lanes, with tails.
+        "exp_long": { try $0.check(inputs: ["x"]) { x in x[0].exp() } },
+        "tanh_long": { try $0.check(inputs: ["x"]) { x in x[0].tanh() } },
+        "sigmoid_long": { try $0.check(inputs: ["x"]) { x in x[0].sigmoid() } },
+        "gelu_erf_long": { try $0.check(inputs: ["x"]) { x in x[0].gelu(approximation: .erf) } },
+        "gelu_tanh_long": { try $0.check(inputs: ["x"]) { x in x[0].gelu(approximation: .tanh) } },
+        "silu_long": { try $0.check(inputs: ["x"]) { x in x[0].silu() } },
     ]
 
     @Test(arguments: cases.keys.sorted())

@@ -37,8 +37,14 @@ import Testing
         "softmax_axis1": { try $0.check(inputs: ["x"]) { x in x[0].softmax(axis: 1) } },
         "log_softmax_last": { try $0.check(inputs: ["x"]) { x in x[0].logSoftmax(axis: -1) } },
         "log_softmax_axis0": { try $0.check(inputs: ["x"]) { x in x[0].logSoftmax(axis: 0) } },
+        "softmax_long": { try $0.check(inputs: ["x"]) { x in x[0].softmax(axis: -1) } },
+        "log_softmax_long": { try $0.check(inputs: ["x"]) { x in x[0].logSoftmax(axis: -1) } },
         "linear": { try $0.check(inputs: ["x", "weight", "bias"]) { x in x[0].linear(weight: x[1], bias: x[2]) } },
         "linear_no_bias": { try $0.check(inputs: ["x", "weight"]) { x in x[0].linear(weight: x[1], bias: nil) } },
+        "linear_tall": { try $0.check(inputs: ["x", "weight", "bias"]) { x in x[0].linear(weight: x[1], bias: x[2]) } },
+        "layer_norm_tall": {
+            try $0.check(inputs: ["x", "weight", "bias"]) { x in x[0].layerNorm(weight: x[1], bias: x[2], epsilon: 1e-5) }
+        },
         "layer_norm": {
             try $0.check(inputs: ["x", "weight", "bias"]) { x in x[0].layerNorm(weight: x[1], bias: x[2], epsilon: 1e-5) }
         },
@@ -46,16 +52,20 @@ import Testing
         "batch_norm_train_3d": { try checkBatchNorm($0, training: true) },
         "batch_norm_train_2d": { try checkBatchNorm($0, training: true) },
         "batch_norm_eval": { try checkBatchNorm($0, training: false) },
+        "batch_norm_train_long": { try checkBatchNorm($0, training: true) },
         "conv1d_basic": { try checkConvolution($0, stride: 1, padding: 0, dilation: 1, groups: 1) },
         "conv1d_stride_padding": { try checkConvolution($0, stride: 2, padding: 1, dilation: 1, groups: 1) },
         "conv1d_dilation": { try checkConvolution($0, stride: 1, padding: 2, dilation: 2, groups: 1) },
         "conv1d_groups": { try checkConvolution($0, stride: 2, padding: 1, dilation: 1, groups: 2) },
         "conv1d_depthwise": { try checkConvolution($0, stride: 1, padding: 2, dilation: 1, groups: 4) },
         "conv1d_depthwise_multiplier": { try checkConvolution($0, stride: 2, padding: 2, dilation: 2, groups: 3) },
+        "conv1d_depthwise_long": { try checkConvolution($0, stride: 1, padding: 2, dilation: 1, groups: 3) },
+        "conv1d_long": { try checkConvolution($0, stride: 2, padding: 2, dilation: 1, groups: 1) },
         "avg_pool1d": { try $0.check(inputs: ["x"]) { x in x[0].avgPool1d(kernelSize: 3, stride: 2, padding: 1) } },
         "avg_pool1d_default_stride": { try $0.check(inputs: ["x"]) { x in x[0].avgPool1d(kernelSize: 2) } },
         "max_pool1d": { try $0.check(inputs: ["x"]) { x in x[0].maxPool1d(kernelSize: 3, stride: 2, padding: 1) } },
         "max_pool1d_default_stride": { try $0.check(inputs: ["x"]) { x in x[0].maxPool1d(kernelSize: 2) } },
+        "max_pool1d_long": { try $0.check(inputs: ["x"]) { x in x[0].maxPool1d(kernelSize: 4, stride: 3, padding: 2) } },
         "embedding": { c in
             let index = try c.indices("index")
             try c.check(inputs: ["weight"]) { x in Tensor.embedding(weight: x[0], indices: index.values, indexShape: index.shape) }
@@ -64,6 +74,7 @@ import Testing
         "attention_cross_shapes": { try checkAttention($0) },
         "attention_mask_2d": { try checkAttention($0) },
         "attention_mask_4d": { try checkAttention($0) },
+        "attention_long": { try checkAttention($0) },
         "packed_attention": { try $0.check(inputs: ["qkv"]) { x in Tensor.packedSelfAttention(qkv: x[0], headCount: 2) } },
         "packed_attention_causal": { c in
             let mask = try c.constant("mask")
