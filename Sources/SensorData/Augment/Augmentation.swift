@@ -70,7 +70,8 @@ public struct AugmentationPipeline: Sendable, Codable, Equatable {
     static func apply(_ augmentation: Augmentation, to window: WindowBuffers, generator g: inout RandomGenerator) {
         switch augmentation {
         case .jitter(let deviation):
-            for buffer in window.buffers { for i in buffer.indices { buffer[i] += deviation * g.nextNormal() } }
+            var normal = PairedNormalSampler()
+            for buffer in window.buffers { for i in buffer.indices { buffer[i] += deviation * normal.next(&g) } }
         case .scaling(let deviation):
             for (layout, buffer) in zip(window.layouts, window.buffers) {
                 let channels = layout.channelCount

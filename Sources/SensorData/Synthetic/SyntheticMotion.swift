@@ -76,6 +76,7 @@ struct SyntheticMotion: Sendable {
         var gestureAxis = (0.0, 0.0, 1.0), gesturePhase = 0.0
         let (ax, ay, az) = profile.motionArtifactDirection
         let noise = 0.01 * noiseLevel
+        var normal = PairedNormalSampler()
 
         func startBurst(amplitude: Double, length: Double) {
             gestureRemaining = length; gestureLength = length
@@ -117,7 +118,7 @@ struct SyntheticMotion: Sendable {
                     current.pedalSway += (target.pedalSway - current.pedalSway) * alpha
                     current.vibration += (target.vibration - current.vibration) * alpha
 
-                    let strideFrequency = current.cadence / 2 * (1 + 0.02 * Double(g.nextNormal()))
+                    let strideFrequency = current.cadence / 2 * (1 + 0.02 * Double(normal.next(&g)))
                     stride += 2 * Double.pi * strideFrequency * dt
                     pedal += 2 * Double.pi * current.pedalCadence * dt
                     let swingSine = sin(stride)
@@ -133,9 +134,9 @@ struct SyntheticMotion: Sendable {
                     let impact = current.impact * (sin(step) + 0.5 * sin(2 * step + 0.7) + 0.25 * sin(3 * step + 1.3))
                     let sway = current.pedalSway * sin(pedal)
                     let push = 0.5 * current.pedalSway * sin(2 * pedal)
-                    vibration.0 = 0.6 * vibration.0 + 0.8 * current.vibration * Double(g.nextNormal())
-                    vibration.1 = 0.6 * vibration.1 + 0.8 * current.vibration * Double(g.nextNormal())
-                    vibration.2 = 0.6 * vibration.2 + 0.8 * current.vibration * Double(g.nextNormal())
+                    vibration.0 = 0.6 * vibration.0 + 0.8 * current.vibration * Double(normal.next(&g))
+                    vibration.1 = 0.6 * vibration.1 + 0.8 * current.vibration * Double(normal.next(&g))
+                    vibration.2 = 0.6 * vibration.2 + 0.8 * current.vibration * Double(normal.next(&g))
                     var burst = 0.0
                     if gestureRemaining > 0 {
                         let progress = 1 - gestureRemaining / gestureLength
@@ -148,9 +149,9 @@ struct SyntheticMotion: Sendable {
                     let dynamicX = tangential * tangent.0 + vertical * u.0 + vibration.0 + burst * gestureAxis.0
                     let dynamicY = tangential * tangent.1 + vertical * u.1 + sway + vibration.1 + burst * gestureAxis.1
                     let dynamicZ = tangential * tangent.2 + vertical * u.2 + vibration.2 + burst * gestureAxis.2
-                    out[3 * i] = min(range, max(-range, Float(u.0 + dynamicX + noise * Double(g.nextNormal()))))
-                    out[3 * i + 1] = min(range, max(-range, Float(u.1 + dynamicY + noise * Double(g.nextNormal()))))
-                    out[3 * i + 2] = min(range, max(-range, Float(u.2 + dynamicZ + noise * Double(g.nextNormal()))))
+                    out[3 * i] = min(range, max(-range, Float(u.0 + dynamicX + noise * Double(normal.next(&g)))))
+                    out[3 * i + 1] = min(range, max(-range, Float(u.1 + dynamicY + noise * Double(normal.next(&g)))))
+                    out[3 * i + 2] = min(range, max(-range, Float(u.2 + dynamicZ + noise * Double(normal.next(&g)))))
                     artifact[i] = Float(ax * dynamicX + ay * dynamicY + az * dynamicZ)
                 }
             }

@@ -54,6 +54,7 @@ struct SyntheticPulse: Sendable {
         let coupling = artifactGain * profile.motionArtifactCoupling * amplitude
         let noise = 0.02 * amplitude * noiseLevel
         let drive = motion.artifactDrive
+        var normal = PairedNormalSampler()
         output.withUnsafeMutableBufferPointer { out in
             var previousInput = pulses.first ?? 0, previousOutput = 0.0
             for i in 0..<frames {
@@ -70,7 +71,7 @@ struct SyntheticPulse: Sendable {
                     let motionValue = Double(drive[index]) * (1 - fraction) + Double(drive[next]) * fraction
                     value += coupling * (motionValue + 0.3 * motionValue * motionValue)
                 }
-                if noise > 0 { value += noise * Double(g.nextNormal()) }
+                if noise > 0 { value += noise * Double(normal.next(&g)) }
                 out[i] = Float(value)
             }
         }
