@@ -56,8 +56,9 @@ public final class PatchEncoder: Module {
     }
 
     /// patches[m]: [B, tokens_m, patchValues_m] (see `PatchLayout.patchify`); mask: [B, T, 1] with 1
-    /// where the token is replaced by the mask token. Returns token embeddings [B, T, D].
-    public func callAsFunction(_ patches: [Tensor], mask: Tensor? = nil) -> Tensor {
+    /// where the token is replaced by the mask token; attentionMask: additive [T, T] (see
+    /// `MultiHeadAttention`). Returns token embeddings [B, T, D].
+    public func callAsFunction(_ patches: [Tensor], mask: Tensor? = nil, attentionMask: Tensor? = nil) -> Tensor {
         let layout = configuration.layout
         precondition(patches.count == tokenizers.count,
                      "PatchEncoder: \(patches.count) modality inputs for \(tokenizers.count) tokenizers")
@@ -69,7 +70,7 @@ public final class PatchEncoder: Module {
         }
         let embeddings = modalityEmbedding.indexSelect(axis: 0, indices: layout.modalityOfToken) + positionEmbedding
         tokens = tokens + embeddings
-        for block in blocks { tokens = block(tokens) }
+        for block in blocks { tokens = block(tokens, mask: attentionMask) }
         return finalNorm(tokens)
     }
 }

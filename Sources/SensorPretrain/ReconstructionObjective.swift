@@ -1,0 +1,68 @@
+import SensorNN
+import SensorTensor
+
+/// Masked reconstruction under any `MaskingStrategy`: the encoder sees mask tokens at the masked and
+/// missing tokens; one linear head per modality maps token features back to patches; the loss is
+/// the mean squared error over the values of masked patches that hold data.
+final class ReconstructionObjective: PretrainingObjective {
+    let heads: [Linear]
+    let masking: MaskingStrategy
+
+    init(spec: ObjectiveSpec, masking: MaskingStrategy, encoder: any Encoder, generator: inout RandomGenerator) {
+        self.masking = masking
+        heads = encoder.layout.modalities.map {
+            Linear(inputDimensions: encoder.dimensions, outputDimensions: $0.patchValues, generator: &generator)
+        }
+        super.init(spec: spec)
+    }
+
+    override func loss(_ context: ObjectiveContext, generator: inout RandomGenerator,
+                       terms: inout [(name: String, value: Float)]) -> Tensor {
+        let layout = context.encoder.layout, view = context.first
+        let hidden = TokenMasking.masks(masking, layout: layout, batch: context.batch.size, generator: &generator)
+        // The encoder hides masked and missing tokens; the loss counts masked tokens that hold data.
+        let encoderMask = view.hasMissing
+            ? zip(hidden, view.missing).map { ($0 + $1).clamped(max: 1) } : hidden
+        let lossWeights = view.hasMissing
+            ? zip(hidden, view.missing).map { $0 * (1 - $1) } : hidden
+        let encoded = context.encoder.tokens(view.patches, mask: Tensor.concatenate(encoderMask, axis: 1))
+        let predictions = zip(heads, zip(layout.tokenOffsets, layout.modalities)).map { head, placement in
+            head(encoded.sliced(axis: 1, range: placement.0..<(placement.0 + placement.1.tokenCount)))
+        }
+        let result = ReconstructionLoss.maskedMeanSquaredError(predictions: predictions, targets: view.patches, weights: lossWeights)
+        terms.append((spec.name, result.total.item))
+        for (modality, value) in zip(layout.modalities, result.perModality) {
+            if let value { terms.append(("\(spec.name).\(modality.name)", value)) }
+        }
+        return result.total
+    }
+}
+
+/// The masked reconstruction loss as a function of predictions, targets and token weights.
+public enum ReconstructionLoss {
+    /// predictions[m], targets[m]: [B, tokens_m, patchValues_m]; weights[m]: [B, tokens_m, 1] with 1
+    /// at the patches that count. Returns Σ weighted squared error / counted values (0 when nothing
+    /// counts) and per modality its own mean (nil when none of its patches counts). Unweighted
+    /// patches do not influence the result or its gradient.
+    public static func maskedMeanSquaredError(predictions: [Tensor], targets: [Tensor],
+                                              weights: [Tensor]) -> (total: Tensor, perModality: [Float?]) {
+        precondition(predictions.count == targets.count && targets.count == weights.count,
+                     "maskedMeanSquaredError: \(predictions.count) predictions, \(targets.count) targets, \(weights.count) weights")
+        var total: Tensor?
+        var valueCount = 0
+        var perModality: [Float?] = []
+        for (prediction, (target, weight)) in zip(predictions, zip(targets, weights)) {
+            precondition(prediction.shape == target.shape && weight.shape == Array(target.shape.dropLast()) + [1],
+                         "maskedMeanSquaredError: prediction \(prediction.shape), target \(target.shape), weight \(weight.shape)")
+            let counted = Int(weight.withUnsafeBufferPointer { $0.reduce(0, +) }) * target.shape[2]
+            guard counted > 0 else { perModality.append(nil); continue }
+            // Where-select (not multiply) so a non-finite value at an uncounted patch cannot leak in.
+            let error = Tensor.where(weight, (prediction - target).squared(), Tensor(0)).sum()
+            perModality.append(error.item / Float(counted))
+            valueCount += counted
+            total = total.map { $0 + error } ?? error
+        }
+        guard let total else { return (Tensor(0), perModality) }
+        return (total / Float(valueCount), perModality)
+    }
+}
