@@ -58,3 +58,11 @@ func expectAllClose(_ actual: [Float], _ expected: [Float], tolerance: Float, _ 
         return
     }
 }
+
+extension Tensor {
+    /// One element by flat index, read or written in place.
+    subscript(element index: Int) -> Float {
+        get { withUnsafeBufferPointer { $0[index] } }
+        set { withUnsafeMutableBufferPointer { $0[index] = newValue } }
+    }
+}
