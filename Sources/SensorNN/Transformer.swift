@@ -21,13 +21,10 @@ public final class MultiHeadAttention: Module {
     public func callAsFunction(_ input: Tensor, mask: Tensor? = nil) -> Tensor {
         precondition(input.rank == 3 && input.shape[2] == projection.outputDimensions,
                      "MultiHeadAttention: input \(input.shape) must be [B, T, \(projection.outputDimensions)]")
-        let b = input.shape[0], t = input.shape[1], d = input.shape[2], h = headCount
-        // [B, T, 3D] -> [B, T, 3, H, Dh] -> [3, B, H, T, Dh]; the three leading slices are views.
-        let heads = qkv(input).reshaped([b, t, 3, h, d / h]).permuted([2, 0, 3, 1, 4])
-        let parts = heads.split(sizes: [1, 1, 1], axis: 0).map { $0.reshaped([b, h, t, d / h]) }
-        let attended = Tensor.scaledDotProductAttention(query: parts[0], key: parts[1], value: parts[2], mask: mask)
-        // [B, H, T, Dh] -> [B, T, H, Dh] -> [B, T, D]
-        return projection(attended.permuted([0, 2, 1, 3]).reshaped([b, t, d]))
+        // The fused [B, T, 3D] projection is read in place by the attention kernel, which writes
+        // [B, T, D] with the heads side by side: no layout copies.
+        let attended = Tensor.packedSelfAttention(qkv: qkv(input), headCount: headCount, mask: mask)
+        return projection(attended)
     }
 }
 
