@@ -29,6 +29,9 @@ let package = Package(
             dependencies: ["SensorTensor", "SafeTensors", .product(name: "Yams", package: "Yams")]
         ),
         .target(name: "SensorPretrain", dependencies: ["SensorNN", "SensorData"]),
+        .target(name: "SensorEval", dependencies: ["SensorPretrain", "SensorData", "SensorNN"]),
+        .target(name: "SensorReport"),
+        .target(name: "SensorEdge", dependencies: ["SensorNN", "SensorData"]),
         .target(
             name: "SensorRun",
             dependencies: [
@@ -40,7 +43,7 @@ let package = Package(
         .executableTarget(
             name: "sensorfm",
             dependencies: [
-                "SensorPretrain", "SensorRun",
+                "SensorPretrain", "SensorRun", "SensorEval", "SensorReport", "SensorEdge",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -51,6 +54,9 @@ let package = Package(
         .testTarget(name: "SensorDataTests", dependencies: ["SensorData"]),
         .testTarget(name: "SensorPretrainTests", dependencies: ["SensorPretrain"]),
         .testTarget(name: "SensorRunTests", dependencies: ["SensorRun"]),
+        .testTarget(name: "SensorEvalTests", dependencies: ["SensorEval"]),
+        .testTarget(name: "SensorReportTests", dependencies: ["SensorReport"]),
+        .testTarget(name: "SensorEdgeTests", dependencies: ["SensorEdge"]),
         .testTarget(
             name: "SensorParityTests",
             dependencies: ["SensorNN", "SafeTensors"],

@@ -1,0 +1,1 @@
+/// SensorEdge: see the README's module table.

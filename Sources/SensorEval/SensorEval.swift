@@ -1,0 +1,1 @@
+/// SensorEval: see the README's module table.

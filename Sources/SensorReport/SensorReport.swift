@@ -1,0 +1,1 @@
+/// SensorReport: see the README's module table.
