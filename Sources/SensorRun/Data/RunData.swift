@@ -1,0 +1,121 @@
+import Foundation
+import SensorData
+import SensorPretrain
+import SensorTensor
+
+/// The windows a run trains and validates on, after every check that can fail before training.
+public struct RunData: Sendable {
+    /// The dataset folder (a cached synthetic cohort or the configured folder).
+    public let directory: URL
+    public let manifest: DatasetManifest
+    /// SHA-256 of `manifest.json`'s bytes (which include every shard's SHA-256).
+    public let manifestHash: String
+    public let split: SubjectSplit
+    public let train: WindowSet
+    public let validation: WindowSet
+    /// Token layout of the model's modalities, in `model.patches` order.
+    public let layout: PatchLayout
+
+    /// Finds or generates the dataset, checks the model's modalities and patches against it, splits it
+    /// by subject and checks the batch fits. `log` hears about slow steps (generating a cohort).
+    public static func prepare(_ configuration: RunConfiguration, log: (String) -> Void = { _ in }) throws -> RunData {
+        let directory = try datasetDirectory(configuration, log: log)
+        let manifestURL = directory.appendingPathComponent(DatasetManifest.fileName)
+        let manifest: DatasetManifest
+        let manifestBytes: Data
+        do {
+            manifest = try DatasetReader.manifest(at: directory)
+            manifestBytes = try Data(contentsOf: manifestURL)
+        } catch {
+            throw configuration.error(.missingFile, at: "data.path", "cannot read the dataset at \(directory.path): \(error)")
+        }
+        if abs(manifest.windowSeconds - configuration.windowing.windowSeconds) > 1e-9 {
+            throw configuration.error(.inconsistent, at: "windowing.window_seconds",
+                                      "the dataset at \(directory.path) has \(manifest.windowSeconds) s windows, the config says \(configuration.windowing.windowSeconds) s")
+        }
+        let layout = try patchLayout(configuration, manifest: manifest)
+        let loaded: WindowSet
+        do {
+            loaded = try DatasetReader.load(from: directory).windows
+        } catch {
+            throw configuration.error(.missingFile, at: "data.path", "cannot load the dataset at \(directory.path): \(error)")
+        }
+        let split = SubjectSplit(subjects: manifest.subjects, validationFraction: configuration.split.validationFraction,
+                                 testFraction: configuration.split.testFraction, seed: configuration.split.seed)
+        let train = loaded.subset(subjects: Set(split.train))
+        let validation = loaded.subset(subjects: Set(split.validation))
+        if configuration.training.batchSize > train.windowCount {
+            throw configuration.error(.outOfRange, at: "training.batch_size",
+                                      "batch of \(configuration.training.batchSize) is larger than the \(train.windowCount) training windows (subjects \(split.train.joined(separator: ", ")))")
+        }
+        if configuration.training.validationInterval > 0, validation.windowCount == 0 {
+            throw configuration.error(.outOfRange, at: "split.validation_fraction",
+                                      "validation is on (training.validation_interval) but no subject is left for validation")
+        }
+        return RunData(directory: directory, manifest: manifest, manifestHash: SHA256.hexDigest(manifestBytes), split: split,
+                       train: train, validation: validation, layout: layout)
+    }
+
+    /// The configured folder, or the synthetic cohort's cache folder (generated when absent).
+    static func datasetDirectory(_ configuration: RunConfiguration, log: (String) -> Void) throws -> URL {
+        switch configuration.data.source {
+        case .folder(let url):
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw configuration.error(.missingFile, at: "data.path", "no dataset folder at \(url.path)")
+            }
+            return url
+        case .synthetic(let subjects, let hours, let seed):
+            let key = cohortKey(subjects: subjects, hours: hours, seed: seed, windowing: configuration.windowing)
+            let directory = configuration.data.cache.appendingPathComponent(String(SHA256.hexDigest(Array(key.utf8)).prefix(16)))
+            if FileManager.default.fileExists(atPath: directory.appendingPathComponent(DatasetManifest.fileName).path) {
+                return directory
+            }
+            log("generating the synthetic cohort (\(key)) into \(directory.path)")
+            let windowing = WindowingConfiguration(windowSeconds: configuration.windowing.windowSeconds,
+                                                   strideSeconds: configuration.windowing.strideSeconds,
+                                                   modalities: WindowingConfiguration.wristModalities,
+                                                   labels: WindowingConfiguration.cohortLabels)
+            do {
+                try FileManager.default.createDirectory(at: configuration.data.cache, withIntermediateDirectories: true)
+                // The writer fills a hidden folder and renames it into place, so a killed run leaves no half cohort.
+                try SyntheticCohort.writeDataset(SyntheticCohort.Configuration(subjects: subjects, hours: hours, seed: seed),
+                                                 windowing: windowing, to: directory)
+            } catch {
+                throw configuration.error(.missingFile, at: "data.cache", "cannot write the synthetic cohort to \(directory.path): \(error)")
+            }
+            return directory
+        }
+    }
+
+    /// The cache key of a synthetic cohort: every parameter that changes its windows.
+    static func cohortKey(subjects: Int, hours: Double, seed: UInt64, windowing: WindowingSettings) -> String {
+        "synthetic-cohort v1 subjects=\(subjects) hours=\(hours) seed=\(seed) window=\(windowing.windowSeconds) stride=\(windowing.strideSeconds)"
+    }
+
+    /// Patches per modality from `model.patches` and the dataset's rates and channels.
+    static func patchLayout(_ configuration: RunConfiguration, manifest: DatasetManifest) throws -> PatchLayout {
+        let available = manifest.modalities.map(\.name)
+        let modalities = try configuration.model.patchSeconds.map { modality, seconds -> ModalityPatching in
+            let path = "model.patches.\(modality)"
+            guard let stored = manifest.modalities.first(where: { $0.name == modality }) else {
+                throw configuration.error(.unknownKey, at: path,
+                                          "unknown modality; the dataset has \(available.joined(separator: ", "))",
+                                          suggestion: ConfigError.nearest(modality, in: available).map { "model.patches.\($0)" })
+            }
+            let samples = seconds * stored.samplingRate
+            guard samples >= 1, abs(samples - samples.rounded()) < 1e-6 else {
+                throw configuration.error(.inconsistent, at: path,
+                                          "a \(seconds) s patch at \(stored.samplingRate) Hz is not a whole number of samples")
+            }
+            let patchSamples = Int(samples.rounded())
+            guard stored.samplesPerWindow % patchSamples == 0 else {
+                throw configuration.error(.inconsistent, at: path,
+                                          "a \(seconds) s patch (\(patchSamples) samples) does not divide the \(manifest.windowSeconds) s window (\(stored.samplesPerWindow) samples)")
+            }
+            return ModalityPatching(name: modality, channels: stored.channels.count, patchSamples: patchSamples,
+                                    tokenCount: stored.samplesPerWindow / patchSamples)
+        }
+        return PatchLayout(modalities: modalities)
+    }
+}
