@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Creates .venv-edge (ignored by git) with the real TFLite Micro interpreter (PyPI `tflite-micro`) and numpy,
+# used by Scripts/check_tflite.py to check the Swift int8 runtime bit for bit; safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -x .venv-edge/bin/python ]; then
+  echo "edge_venv: creating .venv-edge"
+  python3 -m venv .venv-edge
+fi
+if ! .venv-edge/bin/python -c "import numpy, tflite_micro" >/dev/null 2>&1; then
+  echo "edge_venv: installing tflite-micro and numpy into .venv-edge"
+  .venv-edge/bin/pip install -q --disable-pip-version-check tflite-micro numpy
+fi
+echo "edge_venv: ok"

@@ -1,0 +1,82 @@
+import Foundation
+import SensorTensor
+
+/// A self-contained export check that needs no trained run: a student with seeded random weights (and random
+/// batch-norm statistics, so folding matters), calibrated on synthetic wrist-like windows, quantized, and
+/// written as a verification bundle for `Scripts/check_tflite.py`.
+public enum EdgeSelfCheck {
+    /// The small student whose TFLite Micro outputs are committed as goldens (short windows keep debug tests fast).
+    public static let goldenConfiguration = StudentConfiguration(
+        modalities: [StudentModality(name: "ppg", channels: 1, length: 64), StudentModality(name: "acc", channels: 3, length: 32),
+                     StudentModality(name: "temp", channels: 1, length: 16)],
+        width: 8, depth: 1, kernelSize: 3, stride: 2, hiddenDimensions: 12, classCount: 5)
+
+    /// A student with seeded random weights and batch-norm parameters and statistics.
+    public static func randomStudent(configuration: StudentConfiguration, seed: UInt64) -> StudentModel {
+        var generator = RandomGenerator(seed: seed)
+        let student = StudentModel(configuration: configuration, generator: &generator)
+        for stem in student.stems {
+            for unit in stem.units {
+                let norm = unit.normalization, features = norm.weight.count
+                norm.weight.assign(Tensor.uniform([features], low: 0.5, high: 1.5, generator: &generator))
+                norm.bias.assign(Tensor.uniform([features], low: -0.2, high: 0.2, generator: &generator))
+                norm.runningMean.assign(Tensor.uniform([features], low: -0.2, high: 0.2, generator: &generator))
+                norm.runningVariance.assign(Tensor.uniform([features], low: 0.5, high: 2, generator: &generator))
+            }
+        }
+        student.eval()
+        return student
+    }
+
+    /// Synthetic windows in the graph's input layout (per modality a flat [length, channels] array):
+    /// a pulse-like sinusoid with harmonics for PPG-like streams, noisy gravity plus motion on three axes,
+    /// a slow drift for one-channel low-rate streams; amplitude and phase vary per window.
+    public static func syntheticWindows(configuration: StudentConfiguration, count: Int, generator: inout RandomGenerator) -> [[[Float]]] {
+        (0..<count).map { _ in
+            configuration.modalities.map { modality in
+                let frequency = 0.02 + 0.08 * generator.nextUniform()
+                let amplitude = 0.5 + generator.nextUniform()
+                let phase = 6.283 * generator.nextUniform()
+                var values = [Float](repeating: 0, count: modality.length * modality.channels)
+                for t in 0..<modality.length {
+                    for c in 0..<modality.channels {
+                        let angle = Float(t) * frequency * 6.283 + phase + Float(c)
+                        let noise = 0.1 * generator.nextNormal()
+                        values[t * modality.channels + c] = amplitude * (sin(angle) + 0.3 * sin(2 * angle)) + noise
+                            + (modality.channels > 1 && c == 2 ? 1 : 0)
+                    }
+                }
+                return values
+            }
+        }
+    }
+
+    /// The quantized graph of a seeded random student, calibrated on `calibrationCount` synthetic windows.
+    public static func quantizedStudent(configuration: StudentConfiguration, seed: UInt64, calibrationCount: Int = 32) -> EdgeGraph {
+        let floatGraph = StudentLowering.floatGraph(randomStudent(configuration: configuration, seed: seed))
+        var generator = RandomGenerator(seed: seed &+ 1)
+        let calibration = syntheticWindows(configuration: configuration, count: calibrationCount, generator: &generator)
+        return PostTrainingQuantization.quantize(floatGraph, ranges: PostTrainingQuantization.calibrate(floatGraph, samples: calibration))
+    }
+
+    /// Int8 test inputs: fresh synthetic windows (a different stream from calibration) quantized with the
+    /// graph's input parameters, plus every tenth sample replaced by uniform random int8 to reach saturation.
+    public static func testInputs(for graph: EdgeGraph, configuration: StudentConfiguration, count: Int, seed: UInt64) -> [[[Int8]]] {
+        var generator = RandomGenerator(seed: seed &+ 2)
+        let windows = syntheticWindows(configuration: configuration, count: count, generator: &generator)
+        return windows.enumerated().map { index, window in
+            if index % 10 == 9 {
+                return window.map { values in values.map { _ in Int8(Int(generator.nextInt(below: 256)) - 128) } }
+            }
+            return PostTrainingQuantization.quantizeInputs(window, for: graph)
+        }
+    }
+
+    /// Builds, quantizes and writes the self-check bundle into `directory`.
+    public static func writeBundle(to directory: URL, configuration: StudentConfiguration = StudentConfiguration(),
+                                   seed: UInt64 = 7, sampleCount: Int = 200) throws {
+        let graph = quantizedStudent(configuration: configuration, seed: seed)
+        let inputs = testInputs(for: graph, configuration: configuration, count: sampleCount, seed: seed)
+        try EdgeExport.writeVerificationBundle(model: graph, inputs: inputs, to: directory)
+    }
+}

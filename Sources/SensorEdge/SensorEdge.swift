@@ -1,1 +1,0 @@
-/// SensorEdge: see the README's module table.

@@ -1,1 +1,0 @@
-/// SensorEval: see the README's module table.
