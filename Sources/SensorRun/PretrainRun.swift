@@ -43,7 +43,7 @@ public enum PretrainRun {
         let logger = RunLogSink(interactive: interactive, logFile: folder.logURL).logger()
         logger.info("run \(configuration.name) in \(folder.url.path): \(data.train.windowCount) training windows (\(data.split.train.count) subjects), \(data.validation.windowCount) validation windows")
         let metrics = try MetricsLog(url: folder.metricsURL)
-        let trainer = Trainer(configuration: configuration, data: data, folder: folder, metrics: metrics, logger: logger, stop: stop)
+        let trainer = try Trainer(configuration: configuration, data: data, folder: folder, metrics: metrics, logger: logger, stop: stop)
         logger.info("model: \(trainer.model.parameterCount) parameters (encoder \(trainer.model.encoder.parameterCount))")
         return try trainer.train()
     }
@@ -59,7 +59,7 @@ public enum PretrainRun {
             throw RunError.notARun(path: folder.url.path, "its data changed: manifest SHA-256 \(data.manifestHash), the run recorded \(recorded)")
         }
         let checkpoint = folder.latestCheckpoint { logger.warning("\($0)") }
-        let trainer = Trainer(configuration: configuration, data: data, folder: folder,
+        let trainer = try Trainer(configuration: configuration, data: data, folder: folder,
                               metrics: try MetricsLog(url: folder.metricsURL, keepThroughStep: checkpoint?.step ?? 0),
                               logger: logger, stop: stop)
         if let checkpoint { try trainer.restore(checkpoint) }

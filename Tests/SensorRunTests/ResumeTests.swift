@@ -8,7 +8,7 @@ import Testing
     func trainer(_ configuration: RunConfiguration, data: RunData, stop: StopSignals? = nil) throws -> (Trainer, RunFolder) {
         let folder = try RunFolder.create(at: RunTestSupport.temporaryDirectory("resume").appendingPathComponent("run"),
                                           resolvedConfig: try configuration.resolvedYAML())
-        return (Trainer(configuration: configuration, data: data, folder: folder, metrics: try MetricsLog(url: folder.metricsURL),
+        return (try Trainer(configuration: configuration, data: data, folder: folder, metrics: try MetricsLog(url: folder.metricsURL),
                         logger: RunTestSupport.sink.logger(), stop: stop), folder)
     }
 
@@ -20,8 +20,15 @@ import Testing
         return result
     }
 
-    @Test func interruptedAndResumedRunsEndBitIdenticalToAnUninterruptedOne() throws {
-        let configuration = try RunTestSupport.configuration()
+    /// The default tiny config, and a ResNet-1D with block masking, subject-aware (EMA target, KoLeo) and cross-modal objectives.
+    static let variants: [[String]] = [[], [
+        "model.encoder=resnet1d", "model.width=8", "model.blocks=1",
+        "objectives=[{kind: masked_reconstruction, masking: temporal_block}, {kind: subject_aware, projection_dimensions: 8, momentum: 0.9}, {kind: cross_modal, projection_dimensions: 8}]",
+    ]]
+
+    @Test(arguments: variants)
+    func interruptedAndResumedRunsEndBitIdenticalToAnUninterruptedOne(overrides: [String]) throws {
+        let configuration = try RunTestSupport.configuration(overrides)
         let data = try RunData.prepare(configuration)
         let (uninterrupted, fullFolder) = try trainer(configuration, data: data)
         #expect(try uninterrupted.train() == .completed(step: 6))

@@ -44,7 +44,8 @@ import Testing
         #expect(configuration.optimizer.learningRate == Float(3e-4))
         #expect(configuration.training.steps == 9)
         #expect(configuration.seed == 11)
-        #expect(configuration.objectives == [ObjectiveSettings(weight: 1, parameters: .maskedReconstruction(maskRatio: 0.25))])
+        #expect(configuration.objectives == [ObjectiveSettings(weight: 1, parameters: .maskedReconstruction(
+            masking: "random", maskRatio: 0.25, targetModality: nil))])
         let wrong = try #require(error(RunTestSupport.yaml, overrides: ["training.steps=abc"]))
         #expect(wrong.kind == .wrongType && wrong.path == "training.steps" && wrong.location?.file == "--set training.steps")
         let unknown = try #require(error(RunTestSupport.yaml, overrides: ["optimizer.lrr=1"]))
@@ -85,6 +86,8 @@ import Testing
         #expect(patch.kind == .inconsistent && patch.path == "model.patches.temp" && patch.message.contains("does not divide"))
         let batch = try #require(try dataError(["training.batch_size=5000"]))
         #expect(batch.kind == .outOfRange && batch.path == "training.batch_size")
+        let target = try #require(try dataError(["objectives=[{kind: masked_reconstruction, masking: modality, target_modality: eda}]"]))
+        #expect(target.path == "objectives.0.target_modality" && target.message.contains("unknown modality"))
         let missing = try #require(try dataError(["data={path: /nonexistent/dataset}"]))
         #expect(missing.kind == .missingFile && missing.path == "data.path")
     }

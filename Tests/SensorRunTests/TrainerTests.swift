@@ -1,5 +1,6 @@
 import Foundation
 import SensorNN
+import SensorPretrain
 import SensorTensor
 import Testing
 @testable import SensorRun
@@ -10,7 +11,7 @@ import Testing
         let data = try RunData.prepare(configuration)
         let folder = try RunFolder.create(at: RunTestSupport.temporaryDirectory("trainer").appendingPathComponent("run"),
                                           resolvedConfig: try configuration.resolvedYAML())
-        let trainer = Trainer(configuration: configuration, data: data, folder: folder,
+        let trainer = try Trainer(configuration: configuration, data: data, folder: folder,
                               metrics: try MetricsLog(url: folder.metricsURL), logger: RunTestSupport.sink.logger(), stop: stop)
         return (trainer, folder)
     }
@@ -25,7 +26,8 @@ import Testing
         #expect(objects.filter { $0["loss"] != nil }.compactMap { $0["step"] as? Int } == [2, 4, 6])
         #expect(objects.filter { $0["validation_loss"] != nil }.compactMap { $0["step"] as? Int } == [3, 6])
         let first = try #require(objects.first)
-        for key in ["loss.masked_reconstruction", "loss.contrastive", "loss.masked_reconstruction.ppg", "lr", "grad_norm", "windows_per_s"] {
+        for key in ["loss.masked_reconstruction", "loss.contrastive", "loss.masked_reconstruction.ppg", "lr", "grad_norm", "windows_per_s",
+                    "collapse.effective_rank"] {
             #expect(first[key] is Double, "missing \(key)")
         }
     }
@@ -38,7 +40,7 @@ import Testing
         let good = try #require(folder.checkpoints().first { $0.step == 2 })
         try poisoned.restore(Checkpoint(contentsOf: good.url))
         try poisonedFolder.save(Checkpoint(contentsOf: good.url), step: 2, keepLast: 2)
-        poisoned.model.encoder.maskToken.withUnsafeMutableBufferPointer { $0[0] = .nan }
+        (poisoned.model.encoder as! PatchEncoder).maskToken.withUnsafeMutableBufferPointer { $0[0] = .nan }
         #expect(throws: RunError.nonFiniteLoss(step: 3, what: "the masked_reconstruction loss (nan)", lastCheckpointStep: 2)) {
             _ = try poisoned.train()
         }

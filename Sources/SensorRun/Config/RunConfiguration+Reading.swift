@@ -3,9 +3,13 @@ import Foundation
 extension RunConfiguration {
     static let topKeys = ["name", "seed", "threads", "model", "objectives", "data", "windowing", "split", "optimizer",
                           "schedule", "training"]
-    static let modelKeys = ["encoder", "dimensions", "depth", "heads", "feed_forward", "patches"]
-    static let maskedKeys = ["kind", "weight", "mask_ratio"]
-    static let contrastiveKeys = ["kind", "weight", "temperature", "projection_dimensions", "augmentations"]
+    static let modelKeys = ["encoder", "dimensions", "depth", "heads", "feed_forward", "width", "blocks", "kernel_size", "patches"]
+    static let objectiveKeys = [
+        "masked_reconstruction": ["kind", "weight", "masking", "mask_ratio", "target_modality"],
+        "contrastive": ["kind", "weight", "temperature", "projection_dimensions", "augmentations"],
+        "cross_modal": ["kind", "weight", "temperature", "projection_dimensions"],
+        "subject_aware": ["kind", "weight", "temperature", "projection_dimensions", "koleo_weight", "momentum", "augmentations"],
+    ]
     static let dataKeys = ["path", "synthetic", "cache"]
     static let syntheticKeys = ["subjects", "hours", "seed"]
     static let windowingKeys = ["window_seconds", "stride_seconds"]
@@ -155,25 +159,39 @@ extension RunConfiguration {
         }
         return ModelSettings(encoder: encoder, dimensions: dimensions, depth: try reader.int("depth", default: 4, in: 1...64),
                              heads: heads, feedForward: try reader.int("feed_forward", default: 4 * dimensions, in: 1...65536),
+                             width: try reader.int("width", default: 32, in: 1...4096),
+                             blocks: try reader.int("blocks", default: 2, in: 1...64),
+                             kernelSize: try reader.int("kernel_size", default: 5, in: 1...63),
                              patchSeconds: patches.map { (modality: $0.0, seconds: $0.1) })
     }
 
     private static func readObjective(_ node: ConfigNode, path: String, locations: inout [String: ConfigLocation]) throws -> ObjectiveSettings {
-        let probe = try ConfigReader(node, path: path, allowed: Array(Set(maskedKeys + contrastiveKeys)).sorted())
+        let probe = try ConfigReader(node, path: path, allowed: Array(Set(objectiveKeys.values.joined())).sorted())
         let kind = try probe.choice("kind", ObjectiveSettings.kinds)
-        let reader = try ConfigReader(node, path: path, allowed: kind == "contrastive" ? contrastiveKeys : maskedKeys)
+        let reader = try ConfigReader(node, path: path, allowed: objectiveKeys[kind]!)
         for key in reader.keys { locations[reader.childPath(key)] = reader.locationOf(key) }
         locations[path] = reader.location
         let weight = try reader.float("weight", default: 1, in: 0...1000, open: true)
+        func temperature() throws -> Float { try reader.float("temperature", default: 0.1, in: 0...100, open: true) }
+        func projection() throws -> Int { try reader.int("projection_dimensions", default: 64, in: 1...8192) }
+        func augmentations() throws -> String { try reader.choice("augmentations", augmentationPresets, default: "default") }
         switch kind {
         case "contrastive":
             return ObjectiveSettings(weight: weight, parameters: .contrastive(
-                temperature: try reader.float("temperature", default: 0.1, in: 0...100, open: true),
-                projectionDimensions: try reader.int("projection_dimensions", default: 64, in: 1...8192),
-                augmentations: try reader.choice("augmentations", augmentationPresets, default: "default")))
+                temperature: try temperature(), projectionDimensions: try projection(), augmentations: try augmentations()))
+        case "cross_modal":
+            return ObjectiveSettings(weight: weight, parameters: .crossModal(temperature: try temperature(),
+                                                                             projectionDimensions: try projection()))
+        case "subject_aware":
+            return ObjectiveSettings(weight: weight, parameters: .subjectAware(
+                temperature: try temperature(), projectionDimensions: try projection(),
+                koLeoWeight: try reader.float("koleo_weight", default: 0.1, in: 0...100),
+                momentum: try reader.float("momentum", default: 0.99, in: 0...0.999_999), augmentations: try augmentations()))
         default:
+            let masking = try reader.choice("masking", ObjectiveSettings.maskingModes, default: "random")
             return ObjectiveSettings(weight: weight, parameters: .maskedReconstruction(
-                maskRatio: try reader.float("mask_ratio", default: 0.5, in: 0...1, open: true)))
+                masking: masking, maskRatio: try reader.float("mask_ratio", default: 0.5, in: 0...1, open: true),
+                targetModality: reader.has("target_modality") ? try reader.string("target_modality") : nil))
         }
     }
 

@@ -17,11 +17,17 @@ extension RunConfiguration {
         let objectiveNodes: [ConfigNode] = objectives.map { objective in
             var pairs: [(String, ConfigNode)] = [("kind", scalar(objective.kind)), ("weight", scalar(objective.weight))]
             switch objective.parameters {
-            case .maskedReconstruction(let ratio):
-                pairs.append(("mask_ratio", scalar(ratio)))
+            case .maskedReconstruction(let masking, let ratio, let target):
+                pairs += [("masking", scalar(masking)), ("mask_ratio", scalar(ratio))]
+                if let target { pairs.append(("target_modality", scalar(target))) }
             case .contrastive(let temperature, let projection, let augmentations):
                 pairs += [("temperature", scalar(temperature)), ("projection_dimensions", scalar(projection)),
                           ("augmentations", scalar(augmentations))]
+            case .crossModal(let temperature, let projection):
+                pairs += [("temperature", scalar(temperature)), ("projection_dimensions", scalar(projection))]
+            case .subjectAware(let temperature, let projection, let koLeo, let momentum, let augmentations):
+                pairs += [("temperature", scalar(temperature)), ("projection_dimensions", scalar(projection)),
+                          ("koleo_weight", scalar(koLeo)), ("momentum", scalar(momentum)), ("augmentations", scalar(augmentations))]
             }
             return mapping(pairs)
         }
@@ -42,7 +48,8 @@ extension RunConfiguration {
             ("name", scalar(name)), ("seed", scalar(seed)), ("threads", scalar(threads)),
             ("model", mapping([
                 ("encoder", scalar(model.encoder)), ("dimensions", scalar(model.dimensions)), ("depth", scalar(model.depth)),
-                ("heads", scalar(model.heads)), ("feed_forward", scalar(model.feedForward)),
+                ("heads", scalar(model.heads)), ("feed_forward", scalar(model.feedForward)), ("width", scalar(model.width)),
+                ("blocks", scalar(model.blocks)), ("kernel_size", scalar(model.kernelSize)),
                 ("patches", mapping(model.patchSeconds.map { ($0.modality, scalar($0.seconds)) })),
             ])),
             ("objectives", .sequence(objectiveNodes, here)),

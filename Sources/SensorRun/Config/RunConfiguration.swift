@@ -33,32 +33,44 @@ public struct RunConfiguration: Sendable, Equatable {
 
 /// The encoder: its kind and sizes, and how each modality is cut into patches.
 public struct ModelSettings: Sendable, Equatable {
-    public static let encoderKinds = ["patch_transformer"]
+    public static let encoderKinds = ["patch_transformer", "resnet1d"]
     public var encoder: String
     public var dimensions: Int
+    /// Transformer: blocks, heads, feed-forward width.
     public var depth: Int
     public var heads: Int
     public var feedForward: Int
+    /// ResNet-1D: channel width of the stems, residual blocks per modality, kernel size.
+    public var width: Int
+    public var blocks: Int
+    public var kernelSize: Int
     /// Modalities in token order with their patch length in seconds.
     public var patchSeconds: [(modality: String, seconds: Double)]
 
     public static func == (lhs: ModelSettings, rhs: ModelSettings) -> Bool {
         lhs.encoder == rhs.encoder && lhs.dimensions == rhs.dimensions && lhs.depth == rhs.depth && lhs.heads == rhs.heads
-            && lhs.feedForward == rhs.feedForward && lhs.patchSeconds.map(\.modality) == rhs.patchSeconds.map(\.modality)
+            && lhs.feedForward == rhs.feedForward && lhs.width == rhs.width && lhs.blocks == rhs.blocks
+            && lhs.kernelSize == rhs.kernelSize && lhs.patchSeconds.map(\.modality) == rhs.patchSeconds.map(\.modality)
             && lhs.patchSeconds.map(\.seconds) == rhs.patchSeconds.map(\.seconds)
     }
 }
 
-/// One weighted term of the training loss.
+/// One weighted term of the training loss (mapped to SensorPretrain's `ObjectiveSpec` in `RunObjectives`).
 public struct ObjectiveSettings: Sendable, Equatable {
     public enum Parameters: Sendable, Equatable {
-        /// MAE-style reconstruction of a random `maskRatio` of each modality's tokens.
-        case maskedReconstruction(maskRatio: Float)
+        /// MAE-style reconstruction; `masking` is random, temporal_block, forecast or modality (with an
+        /// optional `targetModality`, else one drawn per window).
+        case maskedReconstruction(masking: String, maskRatio: Float, targetModality: String?)
         /// SimCLR NT-Xent between two augmented views; `augmentations` names a preset ("default" or "light").
         case contrastive(temperature: Float, projectionDimensions: Int, augmentations: String)
+        /// CLIP-style InfoNCE between modality embeddings.
+        case crossModal(temperature: Float, projectionDimensions: Int)
+        /// Same-subject positives against an EMA target encoder, plus KoLeo.
+        case subjectAware(temperature: Float, projectionDimensions: Int, koLeoWeight: Float, momentum: Float, augmentations: String)
     }
 
-    public static let kinds = ["masked_reconstruction", "contrastive"]
+    public static let kinds = ["masked_reconstruction", "contrastive", "cross_modal", "subject_aware"]
+    public static let maskingModes = ["random", "temporal_block", "forecast", "modality"]
     public var weight: Float
     public var parameters: Parameters
 
@@ -67,6 +79,8 @@ public struct ObjectiveSettings: Sendable, Equatable {
         switch parameters {
         case .maskedReconstruction: "masked_reconstruction"
         case .contrastive: "contrastive"
+        case .crossModal: "cross_modal"
+        case .subjectAware: "subject_aware"
         }
     }
 }

@@ -34,6 +34,7 @@ public struct RunData: Sendable {
                                       "the dataset at \(directory.path) has \(manifest.windowSeconds) s windows, the config says \(configuration.windowing.windowSeconds) s")
         }
         let layout = try patchLayout(configuration, manifest: manifest)
+        try RunObjectives.validate(configuration, layout: layout)
         let loaded: WindowSet
         do {
             loaded = try DatasetReader.load(from: directory).windows

@@ -19,7 +19,7 @@ public enum TrainingOutcome: Equatable, Sendable {
 public final class Trainer {
     public let configuration: RunConfiguration
     public let data: RunData
-    public let model: RunModel
+    public let model: PretrainingModel
     public let optimizer: any Optimizer
     let schedule: any LearningRateSchedule
     let loader: WindowLoader
@@ -53,8 +53,9 @@ public final class Trainer {
     /// - Parameters:
     ///   - folder: where checkpoints and metrics go; nil trains in memory (tests).
     ///   - stop: polled after every step.
+    /// - Throws: `ConfigError` when the objectives do not fit the data's layout.
     public init(configuration: RunConfiguration, data: RunData, folder: RunFolder?, metrics: MetricsLog?, logger: Logger,
-                stop: StopSignals? = nil) {
+                stop: StopSignals? = nil) throws {
         self.configuration = configuration
         self.data = data
         self.folder = folder
@@ -63,9 +64,9 @@ public final class Trainer {
         self.stop = stop
         Threading.setThreadCount(configuration.threads)
         var generator = RandomGenerator(seed: Self.derivedSeed(configuration.seed, Purpose.model.rawValue))
-        model = RunModel(configuration: configuration, layout: data.layout, generator: &generator)
+        model = try RunObjectives.makeModel(configuration, layout: data.layout, generator: &generator)
         let settings = configuration.optimizer
-        let parameters = model.namedParameters()
+        let parameters = model.optimizedParameters()
         switch settings.name {
         case "sgd":
             optimizer = SGD(parameters: parameters, learningRate: settings.learningRate, momentum: settings.momentum,
@@ -83,7 +84,7 @@ public final class Trainer {
         } else {
             schedule = ConstantSchedule(learningRate: settings.learningRate)
         }
-        let views = RunModel.loaderViews(configuration.objectives)
+        let views = RunObjectives.loaderViews(configuration.objectives)
         loader = WindowLoader(windows: data.train, configuration: .init(
             batchSize: configuration.training.batchSize, shuffle: true, dropLast: true,
             seed: Self.derivedSeed(configuration.seed, Purpose.loader.rawValue), normalisation: .perWindow,
@@ -133,7 +134,7 @@ public final class Trainer {
             optimizer.learningRate = schedule.learningRate(step: step)
             optimizer.zeroGrad()
             var generator = stepGenerator(step)
-            let losses = model.losses(batch, generator: &generator)
+            let losses = RunObjectives.losses(model, batch: batch, generator: &generator)
             let total = Double(losses.total.item)
             if let bad = losses.perObjective.first(where: { !$0.1.isFinite }) ?? (total.isFinite ? nil : ("total loss", total)) {
                 throw RunError.nonFiniteLoss(step: step + 1, what: "the \(bad.0) loss (\(bad.1))", lastCheckpointStep: lastCheckpointStep)
@@ -144,6 +145,7 @@ public final class Trainer {
                 throw RunError.nonFiniteLoss(step: step + 1, what: "the gradient norm (\(norm))", lastCheckpointStep: lastCheckpointStep)
             }
             optimizer.step()
+            model.updateMomentumTargets()
             step += 1
             progress.record(seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
             if step % training.logInterval == 0 || step == training.steps {
@@ -169,10 +171,7 @@ public final class Trainer {
             "step": step, "loss": MetricsLog.rounded(total), "lr": Double("\(optimizer.learningRate)") ?? 0,
             "grad_norm": MetricsLog.rounded(gradientNorm), "windows_per_s": MetricsLog.rounded(rate),
         ]
-        for (name, value) in losses.perObjective { entry["loss.\(name)"] = MetricsLog.rounded(value) }
-        for (objective, terms) in losses.perModality {
-            for (modality, value) in terms { entry["loss.\(objective).\(modality)"] = MetricsLog.rounded(value) }
-        }
+        for (name, value) in losses.terms { entry[name.hasPrefix("collapse.") ? name : "loss.\(name)"] = MetricsLog.rounded(value) }
         metrics?.append(entry)
         let parts = losses.perObjective.map { "\($0.0) \(String(format: "%.4f", $0.1))" }.joined(separator: ", ")
         logger.info("step \(step)/\(configuration.training.steps) loss \(String(format: "%.4f", total)) (\(parts)) lr \(String(format: "%.2e", optimizer.learningRate)) \(String(format: "%.1f", rate)) windows/s ETA \(progress.etaText(step: step))",
@@ -185,30 +184,27 @@ public final class Trainer {
         let training = configuration.training
         let count = data.validation.windowCount
         let batchSize = min(training.batchSize, count)
-        let views = RunModel.loaderViews(configuration.objectives)
+        let views = RunObjectives.loaderViews(configuration.objectives)
         let validationLoader = WindowLoader(windows: data.validation, configuration: .init(
             batchSize: batchSize, shuffle: true, dropLast: true,
             seed: Self.derivedSeed(configuration.seed, Purpose.validationLoader.rawValue), normalisation: .perWindow,
             augmentation: views.augmentation, views: views.views, prefetchDepth: 1))
         let batchCount = min(training.validationBatches, validationLoader.batchesPerEpoch)
-        var total = 0.0, accuracy = 0.0
-        var perObjective: [String: Double] = [:]
+        var total = 0.0
+        var terms: [String: Double] = [:]
         model.eval()
         defer { model.train() }
         withNoGrad {
             for index in 0..<batchCount {
                 var generator = RandomGenerator(seed: Self.derivedSeed(configuration.seed, Purpose.validationStep.rawValue, UInt64(index)))
-                let losses = model.losses(validationLoader.batch(epoch: 0, index: index), generator: &generator, accuracy: true)
+                let losses = RunObjectives.losses(model, batch: validationLoader.batch(epoch: 0, index: index), generator: &generator)
                 total += Double(losses.total.item) / Double(batchCount)
-                for (name, value) in losses.perObjective { perObjective[name, default: 0] += value / Double(batchCount) }
-                accuracy += (losses.contrastiveAccuracy ?? 0) / Double(batchCount)
+                for (name, value) in losses.terms { terms[name, default: 0] += value / Double(batchCount) }
             }
         }
         var entry: [String: Any] = ["step": step, "validation_loss": MetricsLog.rounded(total), "validation_batches": batchCount]
-        for (name, value) in perObjective { entry["validation_loss.\(name)"] = MetricsLog.rounded(value) }
-        if perObjective["contrastive"] != nil {
-            entry["validation_contrastive_accuracy"] = MetricsLog.rounded(accuracy)
-            entry["validation_contrastive_chance"] = MetricsLog.rounded(1 / Double(2 * batchSize - 1))
+        for (name, value) in terms {
+            entry[name.hasPrefix("collapse.") ? "validation_\(name)" : "validation_loss.\(name)"] = MetricsLog.rounded(value)
         }
         metrics?.append(entry)
         let note = total < bestValidationLoss ? " (best)" : ""
