@@ -1,1 +1,0 @@
-/// SensorReport: see the README's module table.
