@@ -43,15 +43,22 @@ chromium "${flags[@]}" --dump-dom --enable-logging=stderr --v=0 "file://$html" >
 }
 
 status=0
-# Chromium logs page console messages as `CONSOLE(line)] "message", source: …` or `Uncaught …`; failed
-# resource loads (a network reference) show up as net::ERR_… lines.
-if grep -hE 'CONSOLE.*(error|Error)|Uncaught|net::ERR_|Failed to load resource' "$work/screenshot.err" "$work/dom.err" >"$work/console.txt"; then
+# Chromium logs page console messages as `INFO:CONSOLE:line] "message", source: …` (older: `CONSOLE(line)]`)
+# without their level. A report has no scripts, so any console message at all counts as an error; failed
+# resource loads show up as net::ERR_… lines.
+if grep -hE 'CONSOLE[:(]|Uncaught|net::ERR_|Failed to load resource' "$work/screenshot.err" "$work/dom.err" >"$work/console.txt"; then
     echo "check_report: console errors while rendering $html:" >&2
     cat "$work/console.txt" >&2
     status=1
 fi
 if ! grep -q '<h1>' "$work/dom.html"; then
     echo "check_report: the rendered DOM has no <h1>; the page did not render" >&2
+    status=1
+fi
+# Self-contained: no external resources (the SVG namespace URI is an identifier, not a fetch).
+if grep -oE '(src|href)="(https?:)?//[^"]*"|url\((https?:)?//' "$work/dom.html" >"$work/external.txt"; then
+    echo "check_report: the page references external resources:" >&2
+    cat "$work/external.txt" >&2
     status=1
 fi
 sections=$(grep -o '<section id="[a-z-]*"' "$work/dom.html" | sed 's/.*id="//; s/"$//' | tr '\n' ' ')
