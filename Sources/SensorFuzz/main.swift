@@ -11,6 +11,11 @@ import Foundation
 /// The registered fuzz targets; fuzzing another reader is one more line here.
 let fuzzTargets: [any FuzzTarget] = [
     SafeTensorsFuzzTarget(),
+    E4CSVFuzzTarget(),
+    WESADQuestFuzzTarget(),
+    CollectionLabelsFuzzTarget(),
+    CSVDescriptionFuzzTarget(),
+    DatasetManifestFuzzTarget(),
 ]
 
 @MainActor
