@@ -29,20 +29,21 @@ public enum EdgeSelfCheck {
     }
 
     /// Synthetic windows in the graph's input layout (per modality a flat [length, channels] array):
-    /// a pulse-like sinusoid with harmonics for PPG-like streams, noisy gravity plus motion on three axes,
-    /// a slow drift for one-channel low-rate streams; amplitude and phase vary per window.
+    /// a sinusoid with its second harmonic plus noise on every channel (gravity added to a third axis),
+    /// amplitude, offset, frequency and phase vary per window.
     public static func syntheticWindows(configuration: StudentConfiguration, count: Int, generator: inout RandomGenerator) -> [[[Float]]] {
         (0..<count).map { _ in
             configuration.modalities.map { modality in
                 let frequency = 0.02 + 0.08 * generator.nextUniform()
-                let amplitude = 0.5 + generator.nextUniform()
+                let amplitude = 0.1 + 2 * generator.nextUniform()
+                let offset = 2 * generator.nextUniform() - 1
                 let phase = 6.283 * generator.nextUniform()
                 var values = [Float](repeating: 0, count: modality.length * modality.channels)
                 for t in 0..<modality.length {
                     for c in 0..<modality.channels {
                         let angle = Float(t) * frequency * 6.283 + phase + Float(c)
                         let noise = 0.1 * generator.nextNormal()
-                        values[t * modality.channels + c] = amplitude * (sin(angle) + 0.3 * sin(2 * angle)) + noise
+                        values[t * modality.channels + c] = amplitude * (sin(angle) + 0.3 * sin(2 * angle)) + noise + offset
                             + (modality.channels > 1 && c == 2 ? 1 : 0)
                     }
                 }
