@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import SensorRun
+
+/// `sensorfm pretrain CONFIG` / `sensorfm pretrain --resume RUN_DIR`.
+struct PretrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pretrain",
+        abstract: "Pretrain an encoder with self-supervised objectives from a YAML config.",
+        discussion: """
+            Writes a run folder (config.yaml, meta.json, metrics.jsonl, train.log, checkpoints/). SIGTERM or SIGINT \
+            saves a checkpoint and exits with code \(PretrainRun.ExitCode.interrupted); --resume continues bit-identically. \
+            Exit codes: \(PretrainRun.ExitCode.badConfiguration) bad config or data, \(PretrainRun.ExitCode.nonFinite) NaN/Inf loss, \
+            \(PretrainRun.ExitCode.locked) run folder in use.
+            """
+    )
+
+    @Argument(help: "The experiment config (YAML), e.g. Experiments/smoke-pretrain.yaml.")
+    var config: String?
+
+    @Option(help: ArgumentHelp("Continue the run in this folder from its last checkpoint.", valueName: "run-dir"))
+    var resume: String?
+
+    @Option(name: .customLong("tensor-digest"), help: ArgumentHelp(visibility: .hidden))
+    var tensorDigest: String?
+
+    @OptionGroup var options: RunOptions
+
+    func validate() throws {
+        let modes = [config != nil, resume != nil, tensorDigest != nil].filter { $0 }.count
+        guard modes == 1 else { throw ValidationError("give a CONFIG file or --resume RUN_DIR (one of them)") }
+        if resume != nil, !options.isEmpty {
+            throw ValidationError("--resume continues with the run's own config.yaml; --set, --seed, --threads and --run-dir do not apply")
+        }
+    }
+
+    func run() throws {
+        if let tensorDigest {
+            print(try PretrainRun.tensorDigest(checkpoint: URL(fileURLWithPath: tensorDigest)))
+            return
+        }
+        let interactive = isatty(STDERR_FILENO) == 1
+        let stop = StopSignals()
+        let outcome: TrainingOutcome
+        do {
+            if let resume {
+                outcome = try PretrainRun.resume(runDirectory: URL(fileURLWithPath: resume), interactive: interactive, stop: stop)
+            } else {
+                outcome = try PretrainRun.start(configFile: URL(fileURLWithPath: config!), overrides: options.overrides,
+                                                runDirectory: options.runDirectory.map { URL(fileURLWithPath: $0) },
+                                                interactive: interactive, stop: stop)
+            }
+        } catch let error as ConfigError {
+            fail("configuration error: \(error)", code: PretrainRun.ExitCode.badConfiguration)
+        } catch let error as RunError {
+            switch error {
+            case .nonFiniteLoss: fail("error: \(error)", code: PretrainRun.ExitCode.nonFinite)
+            case .locked: fail("error: \(error)", code: PretrainRun.ExitCode.locked)
+            default: fail("error: \(error)", code: 1)
+            }
+        }
+        if case .interrupted = outcome { throw ExitCode(PretrainRun.ExitCode.interrupted) }
+    }
+
+    private func fail(_ message: String, code: Int32) -> Never {
+        FileHandle.standardError.write(Data("sensorfm pretrain: \(message)\n".utf8))
+        Foundation.exit(code)
+    }
+}
