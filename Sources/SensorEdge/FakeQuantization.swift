@@ -19,14 +19,15 @@ public enum FakeQuantization {
         return clamped + (Tensor(shape: input.shape, scalars: rounded) - clamped.detached())
     }
 
-    /// Symmetric per-output-channel int8 fake quantization of a weight [O, ...] (channel = index along axis 0),
-    /// scales max|w_o|/127 taken from the current weights. No weight lies outside its channel's range, so the
-    /// gradient passes through unchanged.
-    public static func weights(_ weight: Tensor) -> Tensor {
+    /// Symmetric int8 fake quantization of a weight [O, ...], per output channel (index along axis 0) or per
+    /// tensor (as FULLY_CONNECTED exports), scales max|w|/127 taken from the current weights. No weight lies
+    /// outside its range, so the gradient passes through unchanged.
+    public static func weights(_ weight: Tensor, perChannel channelwise: Bool = true) -> Tensor {
         precondition(weight.rank >= 1 && weight.count > 0, "FakeQuantization.weights: weight \(weight.shape) must be non-empty [O, ...]")
         let values = weight.scalars
-        let perChannel = weight.count / weight.shape[0]
-        let scales = Int8Quantization.perChannelScales(values, channels: weight.shape[0], channelOf: { $0 / perChannel })
+        let perChannel = channelwise ? weight.count / weight.shape[0] : weight.count
+        let scales = Int8Quantization.perChannelScales(values, channels: channelwise ? weight.shape[0] : 1,
+                                                       channelOf: { $0 / perChannel })
         let rounded = values.enumerated().map { index, value in
             let scale = scales[index / perChannel]
             return scale * Float(Int8Quantization.quantizeWeight(value, scale: scale))

@@ -30,3 +30,36 @@ import SensorTensor
         #expect(observer.range == PostTrainingQuantization.Range(minimum: -2, maximum: 2))
     }
 }
+
+@Suite struct EdgeQuantizationAwareTrainingTests {
+    /// QAT reaches every trainable tensor (conv weights through the folded, fake-quantized weights; batch-norm
+    /// scale and shift; dense layers), and its evaluation-mode logits track the exported int8 runtime's.
+    @Test func gradientsReachEveryParameterAndExportTracksTheForward() {
+        let configuration = EdgeSelfCheck.goldenConfiguration
+        let student = EdgeSelfCheck.randomStudent(configuration: configuration, seed: 11)
+        student.train()
+        let qat = QuantizationAwareStudent(student: student, momentum: 0.5)
+        var generator = RandomGenerator(seed: 21)
+        let inputs = configuration.modalities.map { Tensor.normal([4, $0.channels, $0.length], generator: &generator) }
+        let loss = qat(inputs).squared().mean()
+        loss.backward()
+        for (name, parameter) in student.namedParameters() {
+            #expect(parameter.grad != nil, "\(name) has no gradient")
+        }
+        student.eval()
+        let logits = withNoGrad { qat(inputs) }
+        let graph = qat.quantizedGraph()
+        let runtime = IntegerRuntime(graph: graph)
+        let logitsQ = graph.tensors[graph.outputs[0]].quantization!
+        let classes = configuration.classCount
+        for n in 0..<4 {
+            let sample = EdgeStudentTests.channelsLast(inputs, sample: n)
+            let actual = runtime.run(PostTrainingQuantization.quantizeInputs(sample, for: graph))[0]
+                .map { logitsQ.scale * Float(Int32($0) - logitsQ.zeroPoint) }
+            for k in 0..<classes {
+                // Same grid for every tensor; differences come only from float-vs-integer rounding order.
+                #expect(abs(actual[k] - logits.scalars[n * classes + k]) <= 4 * logitsQ.scale, "sample \(n) class \(k)")
+            }
+        }
+    }
+}
