@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
 """Checks a SensorFM verification bundle with the real TFLite Micro interpreter.
 
-Usage: check_tflite.py BUNDLE_DIR [--swift-golden PATH --golden-name NAME] [--samples N]
+Usage: check_tflite.py BUNDLE_DIR [--swift-golden PATH --golden-name NAME] [--samples N] [--arena]
 
 BUNDLE_DIR holds model.tflite, inputs.bin, expected.bin and manifest.json as written by
 `EdgeExport.writeVerificationBundle` (Swift). Every sample's inputs run through
 `tflite_micro.python.tflite_micro.runtime.Interpreter`; outputs must equal the Swift integer
 reference bit for bit, except softmax outputs, which may differ by 1 LSB but must keep the
 top class. Exits 1 on any mismatch.
+
+--arena also prints the smallest tensor arena (bytes, 16-byte steps) TFLite Micro accepts for the model,
+found by bisection.
 
 --swift-golden PATH writes the TFLite Micro outputs of the first N samples (default 8) as a Swift
 source file of array literals (enum NAME), the goldens the Swift tests compare against without Python;
@@ -54,6 +57,25 @@ def run_tflm(model, manifest, inputs):
     return outputs
 
 
+def smallest_arena(model):
+    def fits(size):
+        try:
+            runtime.Interpreter.from_bytes(model, arena_size=size)
+            return True
+        except RuntimeError:
+            return False
+    low, high = 0, 1 << 16
+    while not fits(high):
+        low, high = high, high * 2
+    while high - low > 16:
+        middle = (low + high) // 2 // 16 * 16
+        if fits(middle):
+            high = middle
+        else:
+            low = middle
+    return high
+
+
 def compare(manifest, tflm_outputs, expected):
     ok = True
     for index, spec in enumerate(manifest["outputs"]):
@@ -95,12 +117,15 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("bundle")
     parser.add_argument("--swift-golden")
+    parser.add_argument("--arena", action="store_true")
     parser.add_argument("--golden-name", default="TFLiteMicroGoldens")
     parser.add_argument("--samples", type=int, default=8)
     arguments = parser.parse_args()
     manifest, model, inputs, expected = load_bundle(arguments.bundle)
     tflm_outputs = run_tflm(model, manifest, inputs)
     ok = compare(manifest, tflm_outputs, expected)
+    if arguments.arena:
+        print(f"smallest TFLite Micro arena: {smallest_arena(model)} bytes")
     if arguments.swift_golden:
         write_swift_golden(arguments.swift_golden, arguments.golden_name, manifest, tflm_outputs, arguments.samples)
     print("check_tflite: " + ("ok" if ok else "MISMATCH"))
