@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import SensorEdge
 
@@ -122,5 +123,24 @@ struct TestFlatBufferReader {
             #expect(reader.int32s(position, 1) == op.inputTensors.map { Int32($0) })
             #expect(reader.u8(reader.field(position, 3)!) == TFLiteWriter.code(of: op).options)
         }
+    }
+}
+
+@Suite struct EdgeVerificationBundleTests {
+    @Test func bundleHoldsModelInputsAndReferenceOutputs() throws {
+        let graph = OperatorCoverageGraph.quantizedGraph(seed: 13)
+        let inputs = OperatorCoverageGraph.testInputs(for: graph, count: 3, seed: 13)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("edge-bundle-\(UInt64.random(in: 0...UInt64.max))")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try EdgeExport.writeVerificationBundle(model: graph, inputs: inputs, to: directory)
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
+        #expect(names == ["expected.bin", "inputs.bin", "manifest.json", "model.tflite"])
+        let expected = try Data(contentsOf: directory.appendingPathComponent("expected.bin")).map { Int8(bitPattern: $0) }
+        let runtime = IntegerRuntime(graph: graph)
+        #expect(expected == inputs.flatMap { runtime.run($0).flatMap { $0 } })
+        let inputBytes = try Data(contentsOf: directory.appendingPathComponent("inputs.bin"))
+        #expect(inputBytes.count == 3 * 2 * 16 * 4)
+        let model = try Data(contentsOf: directory.appendingPathComponent("model.tflite"))
+        #expect(Array(model) == TFLiteWriter.serialize(graph))
     }
 }
