@@ -23,8 +23,9 @@ extension Tensor {
         let out = broadcastBinary(a, b, op: "add") { x, sx, y, sy, o, n in
             for i in 0..<n { o[i] = x[i * sx] + y[i * sy] }
         }
+        let shapeA = a.shape, shapeB = b.shape
         return record(out, op: "add", inputs: [a, b]) { g in
-            [g.sumToShape(a.shape), g.sumToShape(b.shape)]
+            [g.sumToShape(shapeA), g.sumToShape(shapeB)]
         }
     }
 
@@ -32,8 +33,9 @@ extension Tensor {
         let out = broadcastBinary(a, b, op: "sub") { x, sx, y, sy, o, n in
             for i in 0..<n { o[i] = x[i * sx] - y[i * sy] }
         }
+        let shapeA = a.shape, shapeB = b.shape, needsB = b.requiresGrad
         return record(out, op: "sub", inputs: [a, b]) { g in
-            [g.sumToShape(a.shape), b.requiresGrad ? (-g).sumToShape(b.shape) : nil]
+            [g.sumToShape(shapeA), needsB ? (-g).sumToShape(shapeB) : nil]
         }
     }
 

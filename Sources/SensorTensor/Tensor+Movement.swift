@@ -181,11 +181,12 @@ extension Tensor {
                      to: result.data + start * inner, targetRow: shape[a] * inner, length: size * inner)
             start += size
         }
+        let needsGradient = tensors.map(\.requiresGrad)
         return record(result, op: "concatenate", inputs: tensors) { g in
             var lower = 0
-            return zip(tensors, sizes).map { tensor, size in
+            return zip(needsGradient, sizes).map { needed, size in
                 defer { lower += size }
-                return tensor.requiresGrad ? g.sliced(axis: a, range: lower..<(lower + size)) : nil
+                return needed ? g.sliced(axis: a, range: lower..<(lower + size)) : nil
             }
         }
     }

@@ -65,9 +65,9 @@ extension Tensor {
         let result = Tensor(uninitializedShape: layout.outputShape)
         ReductionKernels.sum(layout.source.data, outer: outer, reduced: reduced, inner: inner,
                              scale: factor, into: result.data)
-        let source = layout.source
+        let source = layout.source, sourceShape = source.shape
         return Tensor.record(result, op: op, inputs: [source]) { g in
-            let gradient = Tensor(uninitializedShape: source.shape)
+            let gradient = Tensor(uninitializedShape: sourceShape)
             let step = Float(factor)
             let gy = UnsafePointer(g.data), gx = gradient.data
             Threading.parallelFor(outer * reduced, minimumPerThread: Swift.max(1, (1 << 15) / Swift.max(inner, 1))) { rows in
