@@ -139,6 +139,7 @@ public enum BenchSmall {
         var objectiveFields: [(String, String)] = []
         var parameters = 0
         for objective in options.objectives {
+            TensorMemory.releaseFreeMemory()
             let (result, encoderParameters) = run(objective: objective, options: options)
             parameters = encoderParameters
             objectiveFields.append((objective, JSONLine.object([

@@ -44,3 +44,15 @@ final class TensorStorage: @unchecked Sendable {
 
     deinit { free(pointer) }
 }
+
+/// Process-level memory hygiene for the engine's allocations.
+public enum TensorMemory {
+    /// Returns free heap memory to the operating system (glibc `malloc_trim`). The engine keeps
+    /// freed activation blocks in the heap for reuse within a workload; call this between two
+    /// independent workloads so the second does not stack its peak on the first one's leftovers.
+    public static func releaseFreeMemory() {
+        #if canImport(Glibc)
+        _ = malloc_trim(0)
+        #endif
+    }
+}
