@@ -71,10 +71,14 @@ public final class MLP: Module, UnaryLayer {
     }
 
     public func callAsFunction(_ input: Tensor) -> Tensor {
-        var x = input
-        for (index, layer) in layers.enumerated() {
-            x = layer(x)
-            if index < layers.count - 1 { x = activation(x) }
+        var x = layers[0](input)
+        for layer in layers.dropFirst() {
+            if activation == .gelu(.erf) {
+                // Fused so the backward recomputes GELU instead of keeping its output alive.
+                x = x.geluLinear(weight: layer.weight, bias: layer.bias)
+            } else {
+                x = layer(activation(x))
+            }
         }
         return x
     }

@@ -1,0 +1,35 @@
+import Testing
+@testable import SensorTensor
+
+@Suite struct GELULinearTests {
+    @Test func fusedOpMatchesTheUnfusedPairAndItsGradients() {
+        var generator = RandomGenerator(seed: 21)
+        let x = Tensor.normal([2, 3, 5], generator: &generator, requiresGrad: true)
+        let weight = Tensor.normal([4, 5], generator: &generator, requiresGrad: true)
+        let bias = Tensor.normal([4], generator: &generator, requiresGrad: true)
+        let seed = Tensor.normal([2, 3, 4], generator: &generator)
+        let fused = x.geluLinear(weight: weight, bias: bias)
+        fused.backward(gradient: seed)
+        let fusedGradients = [x.grad!, weight.grad!, bias.grad!]
+        for tensor in [x, weight, bias] { tensor.grad = nil }
+        let unfused = x.gelu().linear(weight: weight, bias: bias)
+        unfused.backward(gradient: seed)
+        expectClose(fused, unfused, "output")
+        for (fusedGradient, reference) in zip(fusedGradients, [x.grad!, weight.grad!, bias.grad!]) {
+            expectClose(fusedGradient, reference, relative: 1e-5, absolute: 1e-6, "gradient")
+        }
+    }
+
+    @Test func fusedOpMatchesFiniteDifferences() {
+        var generator = RandomGenerator(seed: 22)
+        let x = Tensor.normal([3, 4], generator: &generator)
+        let weight = Tensor.normal([2, 4], generator: &generator)
+        let bias = Tensor.normal([2], generator: &generator)
+        expectGradientsMatchFiniteDifferences([x, weight, bias], "geluLinear") {
+            $0[0].geluLinear(weight: $0[1], bias: $0[2])
+        }
+        expectGradientsMatchFiniteDifferences([x, weight], "geluLinear without bias") {
+            $0[0].geluLinear(weight: $0[1], bias: nil)
+        }
+    }
+}
