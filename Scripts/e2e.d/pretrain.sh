@@ -52,9 +52,10 @@ check "pretrain kill -9 then --resume ends bit-identical" pretrain_kill9_resume
 
 pretrain_sigterm() {
   local run="$pre/term" status start elapsed
-  "$bin/sensorfm" pretrain "$smoke" --run-dir "$run" </dev/null 2>"$pre/term.err" &
+  # Long enough that the signal always lands mid-run (the smoke run itself ends in seconds).
+  "$bin/sensorfm" pretrain "$smoke" --run-dir "$run" --set training.steps=1000000 </dev/null 2>"$pre/term.err" &
   local pid=$!
-  wait_for_file "$run/metrics.jsonl" 60 && sleep 1
+  wait_for_file "$run/metrics.jsonl" 60 && sleep 0.5
   start=$(date +%s.%N)
   kill -TERM $pid
   wait $pid; status=$?
