@@ -12,34 +12,10 @@ import Testing
                     Tensor(shape: [1, 1, 1, 1], scalars: [5]), relative: 1e-6, "attention")
     }
 
-    /// Explicit per-(b, h, t) loops in Double: softmax_j(scale·q_t·k_j + mask) weighted sum of v_j.
+    /// The Double reference, rounded to Float32 for `expectClose`.
     func referenceAttention(_ q: Tensor, _ k: Tensor, _ v: Tensor, mask: Tensor?, scale: Double) -> Tensor {
-        let b = q.shape[0], h = q.shape[1], t = q.shape[2], dh = q.shape[3], s = k.shape[2], dv = v.shape[3]
-        let qs = q.scalars, ks = k.scalars, vs = v.scalars, ms = mask?.scalars
-        var out = [Float](repeating: 0, count: b * h * t * dv)
-        for bi in 0..<b { for hi in 0..<h { for ti in 0..<t {
-            let pair = bi * h + hi
-            var scores = [Double](repeating: 0, count: s)
-            for j in 0..<s {
-                var dot = 0.0
-                for d in 0..<dh { dot += Double(qs[(pair * t + ti) * dh + d]) * Double(ks[(pair * s + j) * dh + d]) }
-                scores[j] = dot * scale
-                if let mask, let ms {
-                    let mb = mask.rank == 4 && mask.shape[0] > 1 ? bi : 0, mh = mask.rank == 4 && mask.shape[1] > 1 ? hi : 0
-                    let block = mask.rank == 4 ? (mb * mask.shape[1] + mh) * t * s : 0
-                    scores[j] += Double(ms[block + ti * s + j])
-                }
-            }
-            let top = scores.max()!
-            let weights = scores.map { Foundation.exp($0 - top) }
-            let total = weights.reduce(0, +)
-            for d in 0..<dv {
-                var value = 0.0
-                for j in 0..<s { value += weights[j] / total * Double(vs[(pair * s + j) * dv + d]) }
-                out[(pair * t + ti) * dv + d] = Float(value)
-            }
-        } } }
-        return Tensor(shape: [b, h, t, dv], scalars: out)
+        DoubleReference.scaledDotProductAttention(query: DoubleTensor(q), key: DoubleTensor(k), value: DoubleTensor(v),
+                                                  mask: mask.map(DoubleTensor.init), scale: scale).tensor
     }
 
     /// Causal mask [T, S] with −∞ above the diagonal.
@@ -65,22 +41,26 @@ import Testing
                     referenceAttention(q, square, square, mask: causalMask(4), scale: scale), relative: 1e-5, "causal")
     }
 
-    @Test func gradientsMatchFiniteDifferences() {
+    @Test func gradientsMatchDoubleFiniteDifferences() {
         var generator = RandomGenerator(seed: 82)
         let q = Tensor.normal([2, 2, 3, 4], generator: &generator)
         let k = Tensor.normal([2, 2, 5, 4], generator: &generator)
         let v = Tensor.normal([2, 2, 5, 3], generator: &generator)
-        expectGradientsMatchFiniteDifferences([q, k, v], "no mask") {
+        func reference(_ inputs: [DoubleTensor], mask: Tensor? = nil, scale: Double? = nil) -> DoubleTensor {
+            DoubleReference.scaledDotProductAttention(query: inputs[0], key: inputs[1], value: inputs[2],
+                                                      mask: mask.map(DoubleTensor.init), scale: scale)
+        }
+        expectGradientsMatchDoubleFiniteDifferences([q, k, v], "attention, no mask") {
             Tensor.scaledDotProductAttention(query: $0[0], key: $0[1], value: $0[2])
-        }
+        } reference: { reference($0) }
         let mask = Tensor.normal([2, 1, 3, 5], generator: &generator)
-        expectGradientsMatchFiniteDifferences([q, k, v], "finite [B, 1, T, S] mask") {
+        expectGradientsMatchDoubleFiniteDifferences([q, k, v], "attention, finite [B, 1, T, S] mask") {
             Tensor.scaledDotProductAttention(query: $0[0], key: $0[1], value: $0[2], mask: mask, scale: 0.3)
-        }
+        } reference: { reference($0, mask: mask, scale: Double(Float(0.3))) }
         let square = Tensor.normal([2, 2, 3, 4], generator: &generator)
-        expectGradientsMatchFiniteDifferences([q, square, square.copy()], "causal −∞ mask") {
+        expectGradientsMatchDoubleFiniteDifferences([q, square, square.copy()], "attention, causal −∞ mask") {
             Tensor.scaledDotProductAttention(query: $0[0], key: $0[1], value: $0[2], mask: causalMask(3))
-        }
+        } reference: { reference($0, mask: causalMask(3)) }
     }
 
     @Test func fullyMaskedQueryRowGivesZerosAndNoGradient() {
@@ -145,13 +125,15 @@ import Testing
                     relative: 1e-6, "mask")
     }
 
-    @Test func gradientsMatchFiniteDifferences() {
+    @Test func gradientsMatchDoubleFiniteDifferences() {
         var generator = RandomGenerator(seed: 85)
         let qkv = Tensor.normal([2, 4, 3 * 4], generator: &generator)
         let causal = Tensor(shape: [4, 4], scalars: (0..<16).map { $0 % 4 > $0 / 4 ? -Float.infinity : 0 })
-        expectGradientsMatchFiniteDifferences([qkv], "packed, 2 heads") { Tensor.packedSelfAttention(qkv: $0[0], headCount: 2) }
-        expectGradientsMatchFiniteDifferences([qkv], "packed, causal") {
+        expectGradientsMatchDoubleFiniteDifferences([qkv], "packed, 2 heads") {
+            Tensor.packedSelfAttention(qkv: $0[0], headCount: 2)
+        } reference: { DoubleReference.packedSelfAttention(qkv: $0[0], headCount: 2) }
+        expectGradientsMatchDoubleFiniteDifferences([qkv], "packed, causal") {
             Tensor.packedSelfAttention(qkv: $0[0], headCount: 2, mask: causal, scale: 0.4)
-        }
+        } reference: { DoubleReference.packedSelfAttention(qkv: $0[0], headCount: 2, mask: DoubleTensor(causal), scale: Double(Float(0.4))) }
     }
 }

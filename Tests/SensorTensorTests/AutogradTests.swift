@@ -25,25 +25,46 @@ import Testing
 }
 
 @Suite struct ArithmeticGradientTests {
-    @Test func binaryOpsMatchFiniteDifferences() {
+    @Test func binaryOpsMatchDoubleFiniteDifferences() {
         var generator = RandomGenerator(seed: 7)
         let a = Tensor.uniform([2, 3], low: 0.5, high: 2, generator: &generator)
         let b = Tensor.uniform([3], low: 0.5, high: 2, generator: &generator)
-        expectGradientsMatchFiniteDifferences([a, b], "add") { $0[0] + $0[1] }
-        expectGradientsMatchFiniteDifferences([a, b], "sub") { $0[0] - $0[1] }
-        expectGradientsMatchFiniteDifferences([a, b], "mul") { $0[0] * $0[1] }
-        expectGradientsMatchFiniteDifferences([a, b], "div") { $0[0] / $0[1] }
+        let column = Tensor.uniform([2, 1, 1], low: 0.5, high: 2, generator: &generator)
+        let operations: [(String, (Tensor, Tensor) -> Tensor, (Double, Double) -> Double)] = [
+            ("add", { $0 + $1 }, { $0 + $1 }), ("sub", { $0 - $1 }, { $0 - $1 }),
+            ("mul", { $0 * $1 }, { $0 * $1 }), ("div", { $0 / $1 }, { $0 / $1 }),
+        ]
+        for (name, operation, reference) in operations {
+            expectGradientsMatchDoubleFiniteDifferences([a, b], "\(name) [2, 3] with [3]") {
+                operation($0[0], $0[1])
+            } reference: { DoubleTensor.broadcast($0[0], $0[1], reference) }
+            expectGradientsMatchDoubleFiniteDifferences([column, b], "\(name) [2, 1, 1] with [3]") {
+                operation($0[0], $0[1])
+            } reference: { DoubleTensor.broadcast($0[0], $0[1], reference) }
+        }
+        expectGradientsMatchDoubleFiniteDifferences([a], "neg") { -$0[0] } reference: { $0[0].map { -$0 } }
     }
 
-    @Test func matmulWithTransposesMatchesFiniteDifferences() {
+    @Test func matmulWithTransposesMatchesDoubleFiniteDifferences() {
         var generator = RandomGenerator(seed: 8)
         let a = Tensor.normal([2, 3, 4], generator: &generator)
         let w = Tensor.normal([5, 4], generator: &generator)
         let batched = Tensor.normal([2, 5, 4], generator: &generator)
-        expectGradientsMatchFiniteDifferences([a, w], "shared weight, Bᵀ") { $0[0].matmul($0[1], transposeB: true) }
-        expectGradientsMatchFiniteDifferences([a, batched], "batched, Aᵀ... Bᵀ") { $0[0].matmul($0[1], transposeB: true) }
         let c = Tensor.normal([2, 4, 3], generator: &generator)
-        expectGradientsMatchFiniteDifferences([c, w], "Aᵀ with shared Bᵀ") { $0[0].matmul($0[1], transposeA: true, transposeB: true) }
-        expectGradientsMatchFiniteDifferences([c, batched], "Aᵀ batched Bᵀ") { $0[0].matmul($0[1], transposeA: true, transposeB: true) }
+        let plain = Tensor.normal([4, 5], generator: &generator)
+        let cases: [(String, Tensor, Tensor, Bool, Bool)] = [
+            ("2-D", a.sliced(axis: 0, range: 0..<1).squeezed(axis: 0), plain, false, false),
+            ("shared weight", a, plain, false, false),
+            ("shared weight, Bᵀ", a, w, false, true),
+            ("batched, Bᵀ", a, batched, false, true),
+            ("batched, Aᵀ", c, batched.transposed(), true, false),
+            ("Aᵀ with shared Bᵀ", c, w, true, true),
+            ("Aᵀ batched Bᵀ", c, batched, true, true),
+        ]
+        for (label, left, right, transposeA, transposeB) in cases {
+            expectGradientsMatchDoubleFiniteDifferences([left.copy(), right.copy()], "matmul \(label)") {
+                $0[0].matmul($0[1], transposeA: transposeA, transposeB: transposeB)
+            } reference: { DoubleReference.matmul($0[0], $0[1], transposeA: transposeA, transposeB: transposeB) }
+        }
     }
 }

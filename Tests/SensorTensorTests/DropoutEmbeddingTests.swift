@@ -39,11 +39,27 @@ import Testing
         #expect(weight.grad?.scalars == [3, 4, 0, 0, 6, 8])
     }
 
-    @Test func embeddingGradientMatchesFiniteDifferences() {
+    @Test func dropoutGradientMatchesDoubleFiniteDifferences() {
+        var generator = RandomGenerator(seed: 65)
+        let x = Tensor.normal([3, 4], generator: &generator)
+        // The documented mask: one uniform per element in row-major order, dropped below p,
+        // survivors scaled by 1/(1 − p), drawn here from a copy of the generator the op gets.
+        let start = generator
+        var maskGenerator = start
+        let keepScale = 1 / (1 - Double(Float(0.4)))
+        let mask = DoubleTensor(shape: [3, 4], values: (0..<12).map { _ in maskGenerator.nextUniform() < 0.4 ? 0 : keepScale })
+        expectGradientsMatchDoubleFiniteDifferences([x], "dropout") { inputs in
+            var copy = start
+            return inputs[0].dropout(probability: 0.4, generator: &copy)
+        } reference: { DoubleTensor.broadcast($0[0], mask, *) }
+    }
+
+    @Test func embeddingGradientMatchesDoubleFiniteDifferences() {
         var generator = RandomGenerator(seed: 64)
         let weight = Tensor.normal([4, 3], generator: &generator)
-        expectGradientsMatchFiniteDifferences([weight], "embedding") {
-            Tensor.embedding(weight: $0[0], indices: [1, 3, 1, 0, 1, 2], indexShape: [2, 3])
-        }
+        let indices = [1, 3, 1, 0, 1, 2]
+        expectGradientsMatchDoubleFiniteDifferences([weight], "embedding") {
+            Tensor.embedding(weight: $0[0], indices: indices, indexShape: [2, 3])
+        } reference: { DoubleReference.embedding(weight: $0[0], indices: indices, indexShape: [2, 3]) }
     }
 }

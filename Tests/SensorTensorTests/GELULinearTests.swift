@@ -20,16 +20,17 @@ import Testing
         }
     }
 
-    @Test func fusedOpMatchesFiniteDifferences() {
+    @Test func fusedOpMatchesDoubleFiniteDifferences() {
         var generator = RandomGenerator(seed: 22)
         let x = Tensor.normal([3, 4], generator: &generator)
         let weight = Tensor.normal([2, 4], generator: &generator)
         let bias = Tensor.normal([2], generator: &generator)
-        expectGradientsMatchFiniteDifferences([x, weight, bias], "geluLinear") {
+        expectGradientsMatchDoubleFiniteDifferences([x, weight, bias], "geluLinear") {
             $0[0].geluLinear(weight: $0[1], bias: $0[2])
-        }
-        expectGradientsMatchFiniteDifferences([x, weight], "geluLinear without bias") {
+        } reference: { DoubleReference.geluLinear($0[0], weight: $0[1], bias: $0[2]) }
+        let batched = Tensor.normal([2, 2, 4], generator: &generator)
+        expectGradientsMatchDoubleFiniteDifferences([batched, weight], "geluLinear [2, 2, 4] without bias") {
             $0[0].geluLinear(weight: $0[1], bias: nil)
-        }
+        } reference: { DoubleReference.geluLinear($0[0], weight: $0[1], bias: nil) }
     }
 }

@@ -59,18 +59,30 @@ import Testing
         #expect(message.contains("indexSelect: index 5 is out of bounds for axis 1 of size 3 in [2, 3]"))
     }
 
-    @Test func indexingOpsMatchFiniteDifferences() {
+    @Test func indexingOpsMatchDoubleFiniteDifferences() {
         var generator = RandomGenerator(seed: 41)
         let x = Tensor.normal([2, 3, 4], generator: &generator)
-        expectGradientsMatchFiniteDifferences([x], "indexSelect middle") { $0[0].indexSelect(axis: 1, indices: [2, 2, 0]) }
-        expectGradientsMatchFiniteDifferences([x], "indexSelect last") { $0[0].indexSelect(axis: -1, indices: [3, 1]) }
-        expectGradientsMatchFiniteDifferences([x], "gather") {
-            $0[0].gather(axis: 2, indices: [0, 3, 3, 1, 2, 2, 0, 0, 1, 3, 2, 1], indexShape: [2, 2, 3])
+        for (axis, indices) in [(1, [2, 2, 0]), (-1, [3, 1]), (0, [1])] {
+            expectGradientsMatchDoubleFiniteDifferences([x], "indexSelect axis \(axis) \(indices)") {
+                $0[0].indexSelect(axis: axis, indices: indices)
+            } reference: { DoubleReference.indexSelect($0[0], axis: axis, indices: indices) }
         }
+        let positions = [0, 3, 3, 1, 2, 2, 0, 0, 1, 3, 2, 1]
+        expectGradientsMatchDoubleFiniteDifferences([x], "gather axis 2") {
+            $0[0].gather(axis: 2, indices: positions, indexShape: [2, 2, 3])
+        } reference: { DoubleReference.gather($0[0], axis: 2, indices: positions, indexShape: [2, 2, 3]) }
+        let rows = [1, 0, 1, 1, 0, 0]
+        expectGradientsMatchDoubleFiniteDifferences([x], "gather axis 0") {
+            $0[0].gather(axis: 0, indices: rows, indexShape: [1, 3, 2])
+        } reference: { DoubleReference.gather($0[0], axis: 0, indices: rows, indexShape: [1, 3, 2]) }
         let mask = Tensor(shape: [3, 1], scalars: [0, 1, 0])
-        expectGradientsMatchFiniteDifferences([x], "maskedFill") { $0[0].maskedFill(mask, value: 5) }
+        expectGradientsMatchDoubleFiniteDifferences([x], "maskedFill") {
+            $0[0].maskedFill(mask, value: 5)
+        } reference: { DoubleReference.maskedFill($0[0], mask: DoubleTensor(mask), value: 5) }
         let condition = Tensor(shape: [3, 4], scalars: [1, 0, 0, 1, 0, 1, 1, 0, 1, 1, 0, 0])
         let b = Tensor.normal([4], generator: &generator)
-        expectGradientsMatchFiniteDifferences([x, b], "where") { Tensor.where(condition, $0[0], $0[1]) }
+        expectGradientsMatchDoubleFiniteDifferences([x, b], "where") {
+            Tensor.where(condition, $0[0], $0[1])
+        } reference: { DoubleReference.where(DoubleTensor(condition), $0[0], $0[1]) }
     }
 }

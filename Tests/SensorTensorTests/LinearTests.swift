@@ -19,13 +19,17 @@ import Testing
         expectClose(x.linear(weight: w, bias: b), x.matmul(w, transposeB: true) + b, relative: 1e-5, "linear vs matmul + bias")
     }
 
-    @Test func gradientsMatchFiniteDifferences() {
+    @Test func gradientsMatchDoubleFiniteDifferences() {
         var generator = RandomGenerator(seed: 22)
         let x = Tensor.normal([2, 3, 4], generator: &generator)
         let w = Tensor.normal([5, 4], generator: &generator)
         let b = Tensor.normal([5], generator: &generator)
-        expectGradientsMatchFiniteDifferences([x, w, b], "linear with bias") { $0[0].linear(weight: $0[1], bias: $0[2]) }
-        expectGradientsMatchFiniteDifferences([x, w], "linear without bias") { $0[0].linear(weight: $0[1], bias: nil) }
+        expectGradientsMatchDoubleFiniteDifferences([x, w, b], "linear with bias") {
+            $0[0].linear(weight: $0[1], bias: $0[2])
+        } reference: { DoubleReference.linear($0[0], weight: $0[1], bias: $0[2]) }
+        expectGradientsMatchDoubleFiniteDifferences([x, w], "linear without bias") {
+            $0[0].linear(weight: $0[1], bias: nil)
+        } reference: { DoubleReference.linear($0[0], weight: $0[1], bias: nil) }
     }
 
     @Test func biasGradientIsTheColumnSumOverManyRows() {

@@ -87,29 +87,55 @@ import Testing
         #expect(message.contains("permuted: [1, 1] is not a permutation of the axes of [2, 3]"))
     }
 
-    @Test func movementOpsMatchFiniteDifferences() {
+    @Test func movementOpsMatchDoubleFiniteDifferences() {
         var generator = RandomGenerator(seed: 31)
         let x = Tensor.normal([2, 3, 4], generator: &generator)
-        expectGradientsMatchFiniteDifferences([x], "permute") { $0[0].permuted([1, 2, 0]) }
-        expectGradientsMatchFiniteDifferences([x], "transpose") { $0[0].transposed() }
-        expectGradientsMatchFiniteDifferences([x], "slice leading") { $0[0].sliced(axis: 0, range: 1..<2) }
-        expectGradientsMatchFiniteDifferences([x], "slice last") { $0[0].sliced(axis: 2, range: 1..<3) }
-        expectGradientsMatchFiniteDifferences([x], "squeeze unsqueeze") { $0[0].unsqueezed(axis: 1).squeezed(axis: 1) * $0[0] }
+        expectGradientsMatchDoubleFiniteDifferences([x], "reshape") {
+            $0[0].reshaped([4, -1])
+        } reference: { DoubleReference.reshape($0[0], [4, -1]) }
+        expectGradientsMatchDoubleFiniteDifferences([x], "permute") {
+            $0[0].permuted([1, 2, 0])
+        } reference: { DoubleReference.permute($0[0], [1, 2, 0]) }
+        expectGradientsMatchDoubleFiniteDifferences([x], "transpose") { $0[0].transposed() } reference: { DoubleReference.transpose($0[0]) }
+        expectGradientsMatchDoubleFiniteDifferences([x], "transpose 0, 2") {
+            $0[0].transposed(0, 2)
+        } reference: { DoubleReference.transpose($0[0], 0, 2) }
+        for (axis, range) in [(0, 1..<2), (1, 0..<2), (2, 1..<3)] {
+            expectGradientsMatchDoubleFiniteDifferences([x], "slice axis \(axis) \(range)") {
+                $0[0].sliced(axis: axis, range: range)
+            } reference: { DoubleReference.slice($0[0], axis: axis, range: range) }
+        }
+        expectGradientsMatchDoubleFiniteDifferences([x], "unsqueeze") {
+            $0[0].unsqueezed(axis: 1)
+        } reference: { DoubleReference.unsqueeze($0[0], axis: 1) }
+        let withUnit = Tensor.normal([2, 1, 3], generator: &generator)
+        expectGradientsMatchDoubleFiniteDifferences([withUnit], "squeeze") {
+            $0[0].squeezed(axis: -2)
+        } reference: { DoubleReference.squeeze($0[0], axis: -2) }
         let column = Tensor.normal([3, 1], generator: &generator)
-        expectGradientsMatchFiniteDifferences([column], "expand") { $0[0].expanded(to: [2, 3, 4]) }
-        expectGradientsMatchFiniteDifferences([x], "split") { inputs in
-            let pieces = inputs[0].split(sizes: [1, 2, 1], axis: 2)
-            return Tensor.concatenate([pieces[2], pieces[0] * 2, pieces[1]], axis: 2)
+        expectGradientsMatchDoubleFiniteDifferences([column], "expand") {
+            $0[0].expanded(to: [2, 3, 4])
+        } reference: { DoubleReference.expand($0[0], to: [2, 3, 4]) }
+        for piece in 0..<3 {
+            expectGradientsMatchDoubleFiniteDifferences([x], "split piece \(piece)") {
+                $0[0].split(sizes: [1, 2, 1], axis: 2)[piece]
+            } reference: { DoubleReference.split($0[0], sizes: [1, 2, 1], axis: 2)[piece] }
         }
     }
 
-    @Test func joiningOpsMatchFiniteDifferences() {
+    @Test func joiningOpsMatchDoubleFiniteDifferences() {
         var generator = RandomGenerator(seed: 32)
         let a = Tensor.normal([2, 1, 3], generator: &generator)
         let b = Tensor.normal([2, 2, 3], generator: &generator)
         let c = Tensor.normal([2, 3, 3], generator: &generator)
-        expectGradientsMatchFiniteDifferences([a, b, c], "concatenate") { Tensor.concatenate($0, axis: 1) }
+        expectGradientsMatchDoubleFiniteDifferences([a, b, c], "concatenate") {
+            Tensor.concatenate($0, axis: 1)
+        } reference: { DoubleReference.concatenate($0, axis: 1) }
         let d = Tensor.normal([2, 2, 3], generator: &generator)
-        expectGradientsMatchFiniteDifferences([b, d], "stack") { Tensor.stack($0, axis: 2) }
+        for axis in [0, 2, -1] {
+            expectGradientsMatchDoubleFiniteDifferences([b, d], "stack axis \(axis)") {
+                Tensor.stack($0, axis: axis)
+            } reference: { DoubleReference.stack($0, axis: axis) }
+        }
     }
 }

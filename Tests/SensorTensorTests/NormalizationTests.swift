@@ -12,19 +12,27 @@ import Testing
                     relative: 1e-6, "affine")
     }
 
-    @Test func layerNormGradientsMatchFiniteDifferences() {
+    @Test func layerNormGradientsMatchDoubleFiniteDifferences() {
         var generator = RandomGenerator(seed: 31)
         let x = Tensor.normal([2, 3, 5], generator: &generator)
         let w = Tensor.uniform([5], low: 0.5, high: 1.5, generator: &generator)
         let b = Tensor.normal([5], generator: &generator)
-        expectGradientsMatchFiniteDifferences([x, w, b], "affine") { $0[0].layerNorm(weight: $0[1], bias: $0[2]) }
-        expectGradientsMatchFiniteDifferences([x], "plain") { $0[0].layerNorm(weight: nil, bias: nil) }
-        expectGradientsMatchFiniteDifferences([x, w], "weight only") { $0[0].layerNorm(weight: $0[1], bias: nil) }
+        expectGradientsMatchDoubleFiniteDifferences([x, w, b], "layerNorm affine") {
+            $0[0].layerNorm(weight: $0[1], bias: $0[2])
+        } reference: { DoubleReference.layerNorm($0[0], weight: $0[1], bias: $0[2]) }
+        expectGradientsMatchDoubleFiniteDifferences([x], "layerNorm plain") {
+            $0[0].layerNorm(weight: nil, bias: nil)
+        } reference: { DoubleReference.layerNorm($0[0], weight: nil, bias: nil) }
+        expectGradientsMatchDoubleFiniteDifferences([x, w], "layerNorm weight only") {
+            $0[0].layerNorm(weight: $0[1], bias: nil)
+        } reference: { DoubleReference.layerNorm($0[0], weight: $0[1], bias: nil) }
         // 70 rows: three blocks of the blocked parameter-gradient sums.
         let tall = Tensor.normal([70, 3], generator: &generator)
         let w3 = Tensor.uniform([3], low: 0.5, high: 1.5, generator: &generator)
         let b3 = Tensor.normal([3], generator: &generator)
-        expectGradientsMatchFiniteDifferences([tall, w3, b3], "many rows") { $0[0].layerNorm(weight: $0[1], bias: $0[2]) }
+        expectGradientsMatchDoubleFiniteDifferences([tall, w3, b3], "layerNorm many rows") {
+            $0[0].layerNorm(weight: $0[1], bias: $0[2])
+        } reference: { DoubleReference.layerNorm($0[0], weight: $0[1], bias: $0[2]) }
     }
 
     @Test func batchNormTrainingUsesBatchStatisticsAndUpdatesRunningOnes() {
@@ -49,28 +57,30 @@ import Testing
         #expect(runningMean.scalars == [1, 0] && runningVariance.scalars == [4, 1])
     }
 
-    @Test func batchNormGradientsMatchFiniteDifferences() {
+    @Test func batchNormGradientsMatchDoubleFiniteDifferences() {
         var generator = RandomGenerator(seed: 32)
         let x = Tensor.normal([3, 2, 4], generator: &generator)
         let w = Tensor.uniform([2], low: 0.5, high: 1.5, generator: &generator)
         let b = Tensor.normal([2], generator: &generator)
         let runningMean = Tensor.normal([2], generator: &generator)
         let runningVariance = Tensor.uniform([2], low: 0.5, high: 2, generator: &generator)
-        expectGradientsMatchFiniteDifferences([x, w, b], "training [N, C, L]") {
+        expectGradientsMatchDoubleFiniteDifferences([x, w, b], "batchNorm training [N, C, L]") {
             $0[0].batchNorm(runningMean: Tensor.zeros([2]), runningVariance: Tensor.ones([2]), weight: $0[1], bias: $0[2], training: true)
-        }
-        expectGradientsMatchFiniteDifferences([x], "training without affine") {
+        } reference: { DoubleReference.batchNorm($0[0], weight: $0[1], bias: $0[2], running: nil) }
+        expectGradientsMatchDoubleFiniteDifferences([x], "batchNorm training without affine") {
             $0[0].batchNorm(runningMean: Tensor.zeros([2]), runningVariance: Tensor.ones([2]), weight: nil, bias: nil, training: true)
-        }
-        expectGradientsMatchFiniteDifferences([x, w, b], "evaluation") {
+        } reference: { DoubleReference.batchNorm($0[0], weight: nil, bias: nil, running: nil) }
+        expectGradientsMatchDoubleFiniteDifferences([x, w, b], "batchNorm evaluation") {
             $0[0].batchNorm(runningMean: runningMean, runningVariance: runningVariance, weight: $0[1], bias: $0[2], training: false)
+        } reference: {
+            DoubleReference.batchNorm($0[0], weight: $0[1], bias: $0[2], running: (DoubleTensor(runningMean), DoubleTensor(runningVariance)))
         }
         let flat = Tensor.normal([5, 3], generator: &generator)
         let w3 = Tensor.uniform([3], low: 0.5, high: 1.5, generator: &generator)
         let b3 = Tensor.normal([3], generator: &generator)
-        expectGradientsMatchFiniteDifferences([flat, w3, b3], "training [N, C]") {
+        expectGradientsMatchDoubleFiniteDifferences([flat, w3, b3], "batchNorm training [N, C]") {
             $0[0].batchNorm(runningMean: Tensor.zeros([3]), runningVariance: Tensor.ones([3]), weight: $0[1], bias: $0[2], training: true)
-        }
+        } reference: { DoubleReference.batchNorm($0[0], weight: $0[1], bias: $0[2], running: nil) }
     }
 
     @Test func parameterGradientsDoNotDependOnTheThreadCount() {

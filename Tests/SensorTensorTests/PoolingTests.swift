@@ -25,16 +25,22 @@ import Testing
         #expect(x.grad?.scalars == [1, 0, 10, 0])
     }
 
-    @Test func gradientsMatchFiniteDifferences() {
+    @Test func gradientsMatchDoubleFiniteDifferences() {
         var generator = RandomGenerator(seed: 51)
         let x = Tensor.normal([2, 2, 7], generator: &generator)
-        expectGradientsMatchFiniteDifferences([x], "avg default stride") { $0[0].avgPool1d(kernelSize: 3) }
-        expectGradientsMatchFiniteDifferences([x], "avg stride 2 padding 1") { $0[0].avgPool1d(kernelSize: 3, stride: 2, padding: 1) }
-        // Distinct values 0.1 apart, so a ±0.01 step never changes which element is the maximum.
-        let order = generator.permutation(28).map { Float($0) * 0.1 }
+        expectGradientsMatchDoubleFiniteDifferences([x], "avgPool1d default stride") {
+            $0[0].avgPool1d(kernelSize: 3)
+        } reference: { DoubleReference.avgPool1d($0[0], kernelSize: 3) }
+        expectGradientsMatchDoubleFiniteDifferences([x], "avgPool1d stride 2 padding 1") {
+            $0[0].avgPool1d(kernelSize: 3, stride: 2, padding: 1)
+        } reference: { DoubleReference.avgPool1d($0[0], kernelSize: 3, stride: 2, padding: 1) }
+        // Distinct values 0.1 apart, so no window holds a tie for its maximum.
+        let order = generator.permutation(28).map { Float($0) * 0.1 - 1.4 }
         let distinct = Tensor(shape: [2, 2, 7], scalars: order)
-        expectGradientsMatchFiniteDifferences([distinct], "max default stride") { $0[0].maxPool1d(kernelSize: 2) }
-        expectGradientsMatchFiniteDifferences([distinct], "max stride 2 padding 1") { $0[0].maxPool1d(kernelSize: 3, stride: 2, padding: 1) }
-        expectGradientsMatchFiniteDifferences([distinct], "max overlapping") { $0[0].maxPool1d(kernelSize: 3, stride: 1) }
+        for (kernel, stride, padding) in [(2, nil, 0), (3, 2, 1), (3, 1, 0)] as [(Int, Int?, Int)] {
+            expectGradientsMatchDoubleFiniteDifferences([distinct], "maxPool1d k\(kernel) s\(stride.map(String.init) ?? "k") p\(padding)") {
+                $0[0].maxPool1d(kernelSize: kernel, stride: stride, padding: padding)
+            } reference: { DoubleReference.maxPool1d($0[0], kernelSize: kernel, stride: stride, padding: padding) }
+        }
     }
 }

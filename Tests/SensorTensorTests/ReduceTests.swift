@@ -7,7 +7,7 @@ import Testing
         Tensor(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6], requiresGrad: requiresGrad)
     }
 
-    /// Distinct values at least 0.1 apart, so finite-difference steps never change an arg-extremum.
+    /// Distinct values 0.3 apart, so no reduced group holds a tie for its extremum.
     static func distinct(_ shape: [Int], seed: UInt64) -> Tensor {
         var generator = RandomGenerator(seed: seed)
         let count = Shape.count(shape)
@@ -117,33 +117,46 @@ import Testing
         #expect(kept.shape == [2, 1] && kept.scalars == [1, 0])
     }
 
-    @Test func sumAndMeanMatchFiniteDifferences() {
+    /// (label, axes, keepDims) covering all axes, the last, leading, middle and non-adjacent ones.
+    static let axisChoices: [(String, [Int]?, Bool)] = [
+        ("all", nil, false), ("all keepDims", nil, true), ("last", [-1], false), ("leading", [0, 1], false),
+        ("middle keepDims", [1], true), ("non-adjacent", [0, 2], false), ("non-adjacent keepDims", [2, 0], true),
+    ]
+
+    @Test func sumAndMeanMatchDoubleFiniteDifferences() {
         var generator = RandomGenerator(seed: 21)
         let x = Tensor.normal([2, 3, 4], generator: &generator)
-        expectGradientsMatchFiniteDifferences([x], "sum all") { $0[0].sum() }
-        expectGradientsMatchFiniteDifferences([x], "sum last") { $0[0].sum(axes: [-1]) }
-        expectGradientsMatchFiniteDifferences([x], "sum leading") { $0[0].sum(axes: [0, 1]) }
-        expectGradientsMatchFiniteDifferences([x], "sum middle keepDims") { $0[0].sum(axes: [1], keepDims: true) }
-        expectGradientsMatchFiniteDifferences([x], "sum non-adjacent") { $0[0].sum(axes: [0, 2]) }
-        expectGradientsMatchFiniteDifferences([x], "mean middle") { $0[0].mean(axes: [1]) }
-        expectGradientsMatchFiniteDifferences([x], "mean non-adjacent") { $0[0].mean(axes: [2, 0], keepDims: true) }
+        for (label, axes, keepDims) in Self.axisChoices {
+            expectGradientsMatchDoubleFiniteDifferences([x], "sum \(label)") {
+                $0[0].sum(axes: axes, keepDims: keepDims)
+            } reference: { DoubleReference.sum($0[0], axes: axes, keepDims: keepDims) }
+            expectGradientsMatchDoubleFiniteDifferences([x], "mean \(label)") {
+                $0[0].mean(axes: axes, keepDims: keepDims)
+            } reference: { DoubleReference.mean($0[0], axes: axes, keepDims: keepDims) }
+        }
     }
 
-    @Test func maxAndMinMatchFiniteDifferences() {
+    @Test func maxAndMinMatchDoubleFiniteDifferences() {
         let x = Self.distinct([2, 3, 4], seed: 22)
-        expectGradientsMatchFiniteDifferences([x], "max all") { $0[0].max() }
-        expectGradientsMatchFiniteDifferences([x], "max last") { $0[0].max(axes: [-1]) }
-        expectGradientsMatchFiniteDifferences([x], "max middle") { $0[0].max(axes: [1], keepDims: true) }
-        expectGradientsMatchFiniteDifferences([x], "min leading") { $0[0].min(axes: [0]) }
-        expectGradientsMatchFiniteDifferences([x], "min non-adjacent") { $0[0].min(axes: [0, 2]) }
+        for (label, axes, keepDims) in Self.axisChoices {
+            expectGradientsMatchDoubleFiniteDifferences([x], "max \(label)") {
+                $0[0].max(axes: axes, keepDims: keepDims)
+            } reference: { DoubleReference.max($0[0], axes: axes, keepDims: keepDims) }
+            expectGradientsMatchDoubleFiniteDifferences([x], "min \(label)") {
+                $0[0].min(axes: axes, keepDims: keepDims)
+            } reference: { DoubleReference.min($0[0], axes: axes, keepDims: keepDims) }
+        }
     }
 
-    @Test func varianceMatchesFiniteDifferences() {
+    @Test func varianceMatchesDoubleFiniteDifferences() {
         var generator = RandomGenerator(seed: 23)
         let x = Tensor.normal([2, 3, 4], generator: &generator)
-        expectGradientsMatchFiniteDifferences([x], "variance last") { $0[0].variance(axes: [-1]) }
-        expectGradientsMatchFiniteDifferences([x], "variance middle unbiased") { $0[0].variance(axes: [1], unbiased: true) }
-        expectGradientsMatchFiniteDifferences([x], "variance all") { $0[0].variance() }
-        expectGradientsMatchFiniteDifferences([x], "variance non-adjacent") { $0[0].variance(axes: [0, 2], keepDims: true) }
+        for (label, axes, keepDims) in Self.axisChoices {
+            for unbiased in [false, true] {
+                expectGradientsMatchDoubleFiniteDifferences([x], "variance \(label)\(unbiased ? " unbiased" : "")") {
+                    $0[0].variance(axes: axes, keepDims: keepDims, unbiased: unbiased)
+                } reference: { DoubleReference.variance($0[0], axes: axes, keepDims: keepDims, unbiased: unbiased) }
+            }
+        }
     }
 }

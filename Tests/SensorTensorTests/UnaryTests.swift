@@ -1,9 +1,10 @@
+import Foundation
 import Testing
 @testable import SensorTensor
 
 @Suite struct UnaryTests {
     /// Values at least 0.2 away from 0 and from the clamp bounds used below, so finite differences
-    /// with step 0.01 never cross a kink.
+    /// never cross a kink.
     static let mixedSigns: [Float] = [-1.5, -0.7, -0.2, 0.3, 0.8, 1.6]
 
     @Test func exponentialsAndLogarithmMatchHandValues() {
@@ -52,33 +53,44 @@ import Testing
         #expect(x.grad?.scalars == [0, 0])
     }
 
-    @Test func smoothOpsMatchFiniteDifferences() {
+    @Test func smoothOpsMatchDoubleFiniteDifferences() {
         let x = Tensor(shape: [2, 3], scalars: Self.mixedSigns)
-        expectGradientsMatchFiniteDifferences([x], "exp") { $0[0].exp() }
-        expectGradientsMatchFiniteDifferences([x], "tanh") { $0[0].tanh() }
-        expectGradientsMatchFiniteDifferences([x], "sigmoid") { $0[0].sigmoid() }
-        expectGradientsMatchFiniteDifferences([x], "silu") { $0[0].silu() }
-        expectGradientsMatchFiniteDifferences([x], "gelu erf") { $0[0].gelu() }
-        expectGradientsMatchFiniteDifferences([x], "gelu tanh") { $0[0].gelu(approximation: .tanh) }
-        expectGradientsMatchFiniteDifferences([x], "squared") { $0[0].squared() }
-        expectGradientsMatchFiniteDifferences([x], "pow 3") { $0[0].pow(3) }
+        expectGradientsMatchDoubleFiniteDifferences([x], "exp") { $0[0].exp() } reference: { $0[0].map(Foundation.exp) }
+        expectGradientsMatchDoubleFiniteDifferences([x], "tanh") { $0[0].tanh() } reference: { $0[0].map(Foundation.tanh) }
+        expectGradientsMatchDoubleFiniteDifferences([x], "sigmoid") { $0[0].sigmoid() } reference: { $0[0].map(DoubleReference.sigmoid) }
+        expectGradientsMatchDoubleFiniteDifferences([x], "silu") { $0[0].silu() } reference: { $0[0].map(DoubleReference.silu) }
+        expectGradientsMatchDoubleFiniteDifferences([x], "gelu erf") { $0[0].gelu() } reference: { $0[0].map(DoubleReference.gelu) }
+        expectGradientsMatchDoubleFiniteDifferences([x], "gelu tanh") {
+            $0[0].gelu(approximation: .tanh)
+        } reference: { $0[0].map(DoubleReference.geluTanh) }
+        expectGradientsMatchDoubleFiniteDifferences([x], "squared") { $0[0].squared() } reference: { $0[0].map { $0 * $0 } }
+        expectGradientsMatchDoubleFiniteDifferences([x], "pow 3") { $0[0].pow(3) } reference: { $0[0].map { Foundation.pow($0, 3) } }
     }
 
-    @Test func positiveDomainOpsMatchFiniteDifferences() {
+    @Test func positiveDomainOpsMatchDoubleFiniteDifferences() {
         var generator = RandomGenerator(seed: 11)
         let x = Tensor.uniform([2, 3], low: 0.5, high: 2, generator: &generator)
-        expectGradientsMatchFiniteDifferences([x], "log") { $0[0].log() }
-        expectGradientsMatchFiniteDifferences([x], "sqrt") { $0[0].sqrt() }
-        expectGradientsMatchFiniteDifferences([x], "rsqrt") { $0[0].rsqrt() }
-        expectGradientsMatchFiniteDifferences([x], "pow 1.7") { $0[0].pow(1.7) }
-        expectGradientsMatchFiniteDifferences([x], "pow -0.5") { $0[0].pow(-0.5) }
+        expectGradientsMatchDoubleFiniteDifferences([x], "log") { $0[0].log() } reference: { $0[0].map(Foundation.log) }
+        expectGradientsMatchDoubleFiniteDifferences([x], "sqrt") { $0[0].sqrt() } reference: { $0[0].map { $0.squareRoot() } }
+        expectGradientsMatchDoubleFiniteDifferences([x], "rsqrt") { $0[0].rsqrt() } reference: { $0[0].map(DoubleReference.rsqrt) }
+        expectGradientsMatchDoubleFiniteDifferences([x], "pow 1.7") {
+            $0[0].pow(1.7)
+        } reference: { $0[0].map { Foundation.pow($0, Double(Float(1.7))) } }
+        expectGradientsMatchDoubleFiniteDifferences([x], "pow -0.5") { $0[0].pow(-0.5) } reference: { $0[0].map { Foundation.pow($0, -0.5) } }
     }
 
-    @Test func piecewiseOpsMatchFiniteDifferencesAwayFromKinks() {
+    @Test func piecewiseOpsMatchDoubleFiniteDifferencesAwayFromKinks() {
         let x = Tensor(shape: [2, 3], scalars: Self.mixedSigns)
-        expectGradientsMatchFiniteDifferences([x], "abs") { $0[0].abs() }
-        expectGradientsMatchFiniteDifferences([x], "relu") { $0[0].relu() }
-        expectGradientsMatchFiniteDifferences([x], "clamped both") { $0[0].clamped(min: -0.5, max: 1) }
-        expectGradientsMatchFiniteDifferences([x], "clamped min") { $0[0].clamped(min: 0) }
+        expectGradientsMatchDoubleFiniteDifferences([x], "abs") { $0[0].abs() } reference: { $0[0].map(Swift.abs) }
+        expectGradientsMatchDoubleFiniteDifferences([x], "relu") { $0[0].relu() } reference: { $0[0].map(DoubleReference.relu) }
+        expectGradientsMatchDoubleFiniteDifferences([x], "clamped both") {
+            $0[0].clamped(min: -0.5, max: 1)
+        } reference: { $0[0].map { DoubleReference.clamp($0, min: -0.5, max: 1) } }
+        expectGradientsMatchDoubleFiniteDifferences([x], "clamped min") {
+            $0[0].clamped(min: 0)
+        } reference: { $0[0].map { DoubleReference.clamp($0, min: 0, max: nil) } }
+        expectGradientsMatchDoubleFiniteDifferences([x], "clamped max") {
+            $0[0].clamped(max: 0.5)
+        } reference: { $0[0].map { DoubleReference.clamp($0, min: nil, max: 0.5) } }
     }
 }
