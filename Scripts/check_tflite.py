@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Checks a SensorFM verification bundle with the real TFLite Micro interpreter.
 
-Usage: check_tflite.py BUNDLE_DIR [--swift-golden PATH --golden-name NAME] [--samples N] [--arena]
+Usage: check_tflite.py BUNDLE_DIR [--swift-golden PATH --golden-name NAME] [--samples N] [--arena [--max-arena BYTES]]
 
 BUNDLE_DIR holds model.tflite, inputs.bin, expected.bin and manifest.json as written by
 `EdgeExport.writeVerificationBundle` (Swift). Every sample's inputs run through
@@ -10,7 +10,7 @@ reference bit for bit, except softmax outputs, which may differ by 1 LSB but mus
 top class. Exits 1 on any mismatch.
 
 --arena also prints the smallest tensor arena (bytes, 16-byte steps) TFLite Micro accepts for the model,
-found by bisection.
+found by bisection; with --max-arena the check fails when it exceeds BYTES (the device profile's arena_bytes).
 
 --swift-golden PATH writes the TFLite Micro outputs of the first N samples (default 8) as a Swift
 source file of array literals (enum NAME), the goldens the Swift tests compare against without Python;
@@ -118,17 +118,22 @@ def main():
     parser.add_argument("bundle")
     parser.add_argument("--swift-golden")
     parser.add_argument("--arena", action="store_true")
+    parser.add_argument("--max-arena", type=int)
     parser.add_argument("--golden-name", default="TFLiteMicroGoldens")
     parser.add_argument("--samples", type=int, default=8)
     arguments = parser.parse_args()
     manifest, model, inputs, expected = load_bundle(arguments.bundle)
     tflm_outputs = run_tflm(model, manifest, inputs)
     ok = compare(manifest, tflm_outputs, expected)
-    if arguments.arena:
-        print(f"smallest TFLite Micro arena: {smallest_arena(model)} bytes")
+    if arguments.arena or arguments.max_arena is not None:
+        arena = smallest_arena(model)
+        print(f"smallest TFLite Micro arena: {arena} bytes")
+        if arguments.max_arena is not None and arena > arguments.max_arena:
+            print(f"FAILED arena {arena} bytes exceeds the limit of {arguments.max_arena} bytes")
+            ok = False
     if arguments.swift_golden:
         write_swift_golden(arguments.swift_golden, arguments.golden_name, manifest, tflm_outputs, arguments.samples)
-    print("check_tflite: " + ("ok" if ok else "MISMATCH"))
+    print("check_tflite: " + ("ok" if ok else "FAILED"))
     return 0 if ok else 1
 
 

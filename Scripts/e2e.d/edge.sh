@@ -2,9 +2,25 @@
 # in the real TFLite Micro interpreter (PyPI tflite-micro in .venv-edge) against the Swift integer reference.
 edge_tflite_micro() {
   local model=$1 dir="$work/edge-$1"
+  shift
   Scripts/edge_venv.sh &&
     "$bin/sensorfm" edge selfcheck --model "$model" --samples 300 --out "$dir" &&
-    .venv-edge/bin/python Scripts/check_tflite.py "$dir"
+    .venv-edge/bin/python Scripts/check_tflite.py "$dir" "$@"
 }
-check "edge student .tflite bit-exact in TFLite Micro (300 inputs)" edge_tflite_micro student
+check "edge student .tflite bit-exact in TFLite Micro (300 inputs), arena within wrist-default's 32 KiB" \
+  edge_tflite_micro student --max-arena 32768
 check "edge operator set .tflite bit-exact in TFLite Micro (300 inputs)" edge_tflite_micro operators
+
+# The budget report of the default student on the wrist profile fits; a profile with an unknown key is refused
+# naming the file, line and key.
+edge_budget_fits() {
+  "$bin/sensorfm" edge budget --device Experiments/devices/wrist-default.yaml | grep -q '^fits wrist-default$'
+}
+edge_budget_bad_profile() {
+  local profile="$work/bad-device.yaml" log
+  sed 's/^clock_mhz:/clock_megahertz:/' Experiments/devices/wrist-default.yaml >"$profile"
+  if log=$("$bin/sensorfm" edge budget --device "$profile" 2>&1); then return 1; fi
+  grep -q "bad-device.yaml:6: clock_megahertz: unknown key" <<<"$log"
+}
+check "edge budget: default student fits wrist-default" edge_budget_fits
+check "edge budget: unknown profile key names file, line and key" edge_budget_bad_profile

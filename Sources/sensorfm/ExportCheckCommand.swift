@@ -6,8 +6,8 @@ import SensorEdge
 struct EdgeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "edge",
-        abstract: "Wearable students: int8 export checks.",
-        subcommands: [EdgeSelfCheckCommand.self]
+        abstract: "Wearable students: int8 export checks and device budgets.",
+        subcommands: [EdgeSelfCheckCommand.self, EdgeBudgetCommand.self]
     )
 }
 
