@@ -21,6 +21,7 @@ public struct IntegerRuntime: Sendable {
 
     public init(graph: EdgeGraph) {
         precondition(graph.isQuantized, "IntegerRuntime: the graph still has float tensors; quantize it first")
+        precondition(!graph.hasInt16Activations, "IntegerRuntime: a 16x8 graph runs in Integer16x8Runtime")
         self.graph = graph
         let tensors = graph.tensors
         func parameters(_ index: Int) -> AffineQuantization {

@@ -32,6 +32,9 @@ struct EdgeSelfCheckCommand: ParsableCommand {
     @Option(help: "Which model: student (default wrist signature), golden (the small student the Swift tests pin, seed 11) or operators (every supported operator, seed 13).")
     var model = "student"
 
+    @Option(help: "int8, or 16x8 (int16 activations with int8 weights; the graph ends at the logits). 16x8 writes .tflite bundles only.")
+    var arithmetic = "int8"
+
     @Option(help: "tflite (the verification bundle) or c (the C export with a check harness: sensorfm_model.{h,c}, sensorfm_kernels.h, sensorfm_check.c, host_main.c).")
     var format = "tflite"
 
@@ -41,6 +44,10 @@ struct EdgeSelfCheckCommand: ParsableCommand {
             throw ValidationError("--model takes student, golden or operators, got '\(model)'")
         }
         guard ["tflite", "c"].contains(format) else { throw ValidationError("--format takes tflite or c, got '\(format)'") }
+        guard let chosen = EdgeArithmetic(rawValue: arithmetic) else {
+            throw ValidationError("--arithmetic takes int8 or 16x8, got '\(arithmetic)'")
+        }
+        guard chosen == .int8 || format == "tflite" else { throw ValidationError("--format c exports int8 models only") }
     }
 
     func run() throws {
@@ -50,18 +57,24 @@ struct EdgeSelfCheckCommand: ParsableCommand {
             print("edge selfcheck: wrote the C export of the \(model) model with \(samples) check samples to \(directory.path)")
             return
         }
+        let chosen = EdgeArithmetic(rawValue: arithmetic)!
         switch model {
         case "golden":
             try EdgeSelfCheck.writeBundle(to: directory, configuration: EdgeSelfCheck.goldenConfiguration, seed: 11,
-                                          sampleCount: samples)
+                                          sampleCount: samples, arithmetic: chosen)
         case "operators":
-            let graph = OperatorCoverageGraph.quantizedGraph(seed: 13)
-            try EdgeExport.writeVerificationBundle(model: graph, inputs: OperatorCoverageGraph.testInputs(for: graph, count: samples, seed: 13),
-                                                   to: directory)
+            let graph = OperatorCoverageGraph.quantizedGraph(seed: 13, arithmetic: chosen)
+            if chosen == .int16x8 {
+                try EdgeExport.writeVerificationBundle(model: graph, inputs: OperatorCoverageGraph.testInputs16(for: graph, count: samples, seed: 13),
+                                                       to: directory)
+            } else {
+                try EdgeExport.writeVerificationBundle(model: graph, inputs: OperatorCoverageGraph.testInputs(for: graph, count: samples, seed: 13),
+                                                       to: directory)
+            }
         default:
-            try EdgeSelfCheck.writeBundle(to: directory, seed: seed, sampleCount: samples)
+            try EdgeSelfCheck.writeBundle(to: directory, seed: seed, sampleCount: samples, arithmetic: chosen)
         }
-        print("edge selfcheck: wrote \(samples) samples of the \(model) model to \(directory.path)")
+        print("edge selfcheck: wrote \(samples) samples of the \(model) model (\(arithmetic)) to \(directory.path)")
     }
 
     private func writeCExport(to directory: URL) throws {
