@@ -39,7 +39,7 @@ let package = Package(
         .target(name: "SensorPretrain", dependencies: ["SensorNN", "SensorData"]),
         .target(name: "SensorEval", dependencies: ["SensorPretrain", "SensorData", "SensorNN"]),
         .target(name: "SensorReport"),
-        .target(name: "SensorEdge", dependencies: ["SensorNN", "SensorData"]),
+        .target(name: "SensorEdge", dependencies: ["SensorNN", "SensorData", .product(name: "Yams", package: "Yams")]),
         .target(
             name: "SensorRun",
             dependencies: [

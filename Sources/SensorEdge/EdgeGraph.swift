@@ -25,14 +25,33 @@ public struct EdgeGraph: Sendable {
         return tensors.count - 1
     }
 
-    /// Whether every tensor is int8/int32 (a graph the integer runtime and the writer accept).
+    /// Whether no tensor is float32 (a graph the integer runtimes and the writer accept).
     public var isQuantized: Bool { tensors.allSatisfy { $0.elementType != .float32 } }
+
+    /// Whether the activations are int16 (a 16x8 graph) rather than int8.
+    public var hasInt16Activations: Bool { inputs.contains { tensors[$0].elementType == .int16 } }
+
+    /// The graph without its final SOFTMAX: the 16x8 export ends at the logits, because TFLite's int16 SOFTMAX
+    /// (lookup tables built in float at prepare time) has no bit-exact reference here. The probabilities
+    /// tensor must be the last tensor and a graph output.
+    public func droppingSoftmax() -> EdgeGraph {
+        guard case .softmax(_, let output)? = operators.last else { return self }
+        precondition(output == tensors.count - 1 && outputs.contains(output),
+                     "EdgeGraph.droppingSoftmax: the softmax output \(tensors[output].name) must be the last tensor and an output")
+        var result = self
+        result.operators.removeLast()
+        result.tensors.removeLast()
+        result.outputs.removeAll { $0 == output }
+        return result
+    }
 }
 
 /// Element types, with the raw values of the TFLite schema's `TensorType`.
 public enum EdgeElementType: UInt8, Sendable {
     case float32 = 0
     case int32 = 2
+    case int64 = 4
+    case int16 = 7
     case int8 = 9
 }
 
@@ -41,12 +60,15 @@ public enum EdgeConstant: Sendable, Equatable {
     case float([Float])
     case int8([Int8])
     case int32([Int32])
+    /// 16x8 biases.
+    case int64([Int64])
 
     public var count: Int {
         switch self {
         case .float(let values): values.count
         case .int8(let values): values.count
         case .int32(let values): values.count
+        case .int64(let values): values.count
         }
     }
 }

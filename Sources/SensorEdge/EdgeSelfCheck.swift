@@ -53,11 +53,15 @@ public enum EdgeSelfCheck {
     }
 
     /// The quantized graph of a seeded random student, calibrated on `calibrationCount` synthetic windows.
-    public static func quantizedStudent(configuration: StudentConfiguration, seed: UInt64, calibrationCount: Int = 32) -> EdgeGraph {
-        let floatGraph = StudentLowering.floatGraph(randomStudent(configuration: configuration, seed: seed))
+    /// In 16x8 the graph ends at the logits (see `EdgeGraph.droppingSoftmax`).
+    public static func quantizedStudent(configuration: StudentConfiguration, seed: UInt64, calibrationCount: Int = 32,
+                                        arithmetic: EdgeArithmetic = .int8) -> EdgeGraph {
+        var floatGraph = StudentLowering.floatGraph(randomStudent(configuration: configuration, seed: seed))
+        if arithmetic == .int16x8 { floatGraph = floatGraph.droppingSoftmax() }
         var generator = RandomGenerator(seed: seed &+ 1)
         let calibration = syntheticWindows(configuration: configuration, count: calibrationCount, generator: &generator)
-        return PostTrainingQuantization.quantize(floatGraph, ranges: PostTrainingQuantization.calibrate(floatGraph, samples: calibration))
+        return PostTrainingQuantization.quantize(floatGraph, ranges: PostTrainingQuantization.calibrate(floatGraph, samples: calibration),
+                                                 arithmetic: arithmetic)
     }
 
     /// Int8 test inputs: fresh synthetic windows (a different stream from calibration) quantized with the
@@ -73,11 +77,28 @@ public enum EdgeSelfCheck {
         }
     }
 
-    /// Builds, quantizes and writes the self-check bundle into `directory`.
+    /// Int16 test inputs of a 16x8 graph: as `testInputs`, every tenth sample uniform over the whole int16 range.
+    public static func testInputs16(for graph: EdgeGraph, configuration: StudentConfiguration, count: Int, seed: UInt64) -> [[[Int16]]] {
+        var generator = RandomGenerator(seed: seed &+ 2)
+        let windows = syntheticWindows(configuration: configuration, count: count, generator: &generator)
+        return windows.enumerated().map { index, window in
+            if index % 10 == 9 {
+                return window.map { values in values.map { _ in Int16(Int(generator.nextInt(below: 65536)) - 32768) } }
+            }
+            return PostTrainingQuantization.quantizeInputs16(window, for: graph)
+        }
+    }
+
+    /// Builds, quantizes (int8 or 16x8) and writes the self-check bundle into `directory`.
     public static func writeBundle(to directory: URL, configuration: StudentConfiguration = StudentConfiguration(),
-                                   seed: UInt64 = 7, sampleCount: Int = 200) throws {
-        let graph = quantizedStudent(configuration: configuration, seed: seed)
-        let inputs = testInputs(for: graph, configuration: configuration, count: sampleCount, seed: seed)
-        try EdgeExport.writeVerificationBundle(model: graph, inputs: inputs, to: directory)
+                                   seed: UInt64 = 7, sampleCount: Int = 200, arithmetic: EdgeArithmetic = .int8) throws {
+        let graph = quantizedStudent(configuration: configuration, seed: seed, arithmetic: arithmetic)
+        if arithmetic == .int16x8 {
+            let inputs = testInputs16(for: graph, configuration: configuration, count: sampleCount, seed: seed)
+            try EdgeExport.writeVerificationBundle(model: graph, inputs: inputs, to: directory)
+        } else {
+            let inputs = testInputs(for: graph, configuration: configuration, count: sampleCount, seed: seed)
+            try EdgeExport.writeVerificationBundle(model: graph, inputs: inputs, to: directory)
+        }
     }
 }

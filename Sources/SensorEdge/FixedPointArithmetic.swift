@@ -84,3 +84,17 @@ public enum FixedPoint {
         return QuantizedMultiplier(multiplier: multiplier, shift: base.shift - shift)
     }
 }
+
+extension FixedPoint {
+    /// TFLite's `MultiplyByQuantizedMultiplier` for an int64 accumulator (16x8 kernels): the mantissa reduced to
+    /// 16 bits with rounding (saturating at 0x7FFF), multiplied in int64, then one rounding arithmetic right
+    /// shift by 15 − shift. The same in TFLite's single- and double-rounding builds.
+    @inlinable
+    public static func multiplyByQuantizedMultiplier(_ x: Int64, _ quantized: QuantizedMultiplier) -> Int32 {
+        let multiplier = quantized.multiplier
+        let reduced: Int64 = multiplier < 0x7FFF_0000 ? Int64((multiplier + (1 << 15)) >> 16) : 0x7FFF
+        let totalShift = Int64(15 - quantized.shift)
+        let round = Int64(1) << (totalShift - 1)
+        return Int32(truncatingIfNeeded: (x &* reduced &+ round) >> totalShift)
+    }
+}

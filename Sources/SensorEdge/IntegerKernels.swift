@@ -8,8 +8,10 @@
 public enum IntegerKernels {
     /// The clamp of a fused activation on an int8 output with `scale` and `zeroPoint` (TFLite's
     /// `CalculateActivationRangeQuantized`: ReLU's floor is the zero point, ReLU6's ceiling zp + round(6/scale)).
-    public static func activationRange(_ activation: FusedActivation, scale: Float, zeroPoint: Int32) -> ClosedRange<Int32> {
-        let qmin = Int8Quantization.activationMinimum, qmax = Int8Quantization.activationMaximum
+    public static func activationRange(_ activation: FusedActivation, scale: Float, zeroPoint: Int32,
+                                       limits: ClosedRange<Int32> = Int8Quantization.activationMinimum...Int8Quantization.activationMaximum)
+        -> ClosedRange<Int32> {
+        let qmin = limits.lowerBound, qmax = limits.upperBound
         func quantize(_ value: Float) -> Int32 { zeroPoint + Int32((value / scale).rounded(.toNearestOrAwayFromZero)) }
         switch activation {
         case .none: return qmin...qmax
@@ -115,8 +117,8 @@ public enum IntegerKernels {
         precondition(first.count == second.count && first.count == output.count,
                      "IntegerKernels.add: element counts \(first.count), \(second.count), \(output.count) differ")
         for index in 0..<output.count {
-            let a = (Int32(first[index]) &- parameters.firstZeroPoint) &* (1 << AddParameters.leftShift)
-            let b = (Int32(second[index]) &- parameters.secondZeroPoint) &* (1 << AddParameters.leftShift)
+            let a = (Int32(first[index]) &- parameters.firstZeroPoint) &* (1 << parameters.leftShift)
+            let b = (Int32(second[index]) &- parameters.secondZeroPoint) &* (1 << parameters.leftShift)
             let scaledA = FixedPoint.multiplyByQuantizedMultiplier(a, parameters.firstMultiplier)
             let scaledB = FixedPoint.multiplyByQuantizedMultiplier(b, parameters.secondMultiplier)
             let sum = FixedPoint.multiplyByQuantizedMultiplier(scaledA &+ scaledB, parameters.outputMultiplier) &+ parameters.outputZeroPoint
@@ -125,9 +127,10 @@ public enum IntegerKernels {
     }
 }
 
-/// The fixed-point constants of an int8 ADD, derived in double from the float32 scales as TFLite does.
+/// The fixed-point constants of an ADD, derived in double from the float32 scales as TFLite does; inputs are
+/// shifted left by 20 bits for int8 and by 15 for int16 (so 65535 << 15 still fits the int32 sum).
 public struct AddParameters: Sendable {
-    public static let leftShift: Int32 = 20
+    public var leftShift: Int32
     public var firstZeroPoint: Int32
     public var secondZeroPoint: Int32
     public var outputZeroPoint: Int32
@@ -135,13 +138,14 @@ public struct AddParameters: Sendable {
     public var secondMultiplier: FixedPoint.QuantizedMultiplier
     public var outputMultiplier: FixedPoint.QuantizedMultiplier
 
-    public init(first: AffineQuantization, second: AffineQuantization, output: AffineQuantization) {
+    public init(first: AffineQuantization, second: AffineQuantization, output: AffineQuantization, leftShift: Int32 = 20) {
+        self.leftShift = leftShift
         let twiceMaximum = 2 * Double(max(first.scale, second.scale))
         firstZeroPoint = first.zeroPoint
         secondZeroPoint = second.zeroPoint
         outputZeroPoint = output.zeroPoint
         firstMultiplier = FixedPoint.quantizeMultiplier(Double(first.scale) / twiceMaximum)
         secondMultiplier = FixedPoint.quantizeMultiplier(Double(second.scale) / twiceMaximum)
-        outputMultiplier = FixedPoint.quantizeMultiplier(twiceMaximum / (Double(1 << AddParameters.leftShift) * Double(output.scale)))
+        outputMultiplier = FixedPoint.quantizeMultiplier(twiceMaximum / (Double(1 << leftShift) * Double(output.scale)))
     }
 }

@@ -2,9 +2,9 @@
 /// multipliers are derived once at construction from the float32 scales the flatbuffer stores.
 public struct IntegerRuntime: Sendable {
     public let graph: EdgeGraph
-    private let steps: [Step]
+    let steps: [Step]
 
-    private enum Step: Sendable {
+    enum Step: Sendable {
         case copy(input: Int, output: Int)
         case convolution(input: Int, filter: [Int8], bias: [Int32], output: Int, length: Int, inputChannels: Int,
                          outputChannels: Int, kernelSize: Int, stride: Int, padding: ConvolutionPadding, depthwise: Bool,
@@ -21,6 +21,7 @@ public struct IntegerRuntime: Sendable {
 
     public init(graph: EdgeGraph) {
         precondition(graph.isQuantized, "IntegerRuntime: the graph still has float tensors; quantize it first")
+        precondition(!graph.hasInt16Activations, "IntegerRuntime: a 16x8 graph runs in Integer16x8Runtime")
         self.graph = graph
         let tensors = graph.tensors
         func parameters(_ index: Int) -> AffineQuantization {

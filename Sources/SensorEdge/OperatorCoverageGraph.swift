@@ -59,14 +59,15 @@ public enum OperatorCoverageGraph {
         return graph
     }
 
-    /// The int8 graph calibrated on `calibrationCount` standard-normal input pairs.
-    public static func quantizedGraph(seed: UInt64, calibrationCount: Int = 64) -> EdgeGraph {
-        let graph = floatGraph(seed: seed)
+    /// The int8 graph calibrated on `calibrationCount` standard-normal input pairs; in 16x8 without the SOFTMAX.
+    public static func quantizedGraph(seed: UInt64, calibrationCount: Int = 64, arithmetic: EdgeArithmetic = .int8) -> EdgeGraph {
+        let graph = arithmetic == .int8 ? floatGraph(seed: seed) : floatGraph(seed: seed).droppingSoftmax()
         var generator = RandomGenerator(seed: seed &+ 1)
         let samples = (0..<calibrationCount).map { _ in
             graph.inputs.map { index in (0..<graph.tensors[index].count).map { _ in generator.nextNormal() } }
         }
-        return PostTrainingQuantization.quantize(graph, ranges: PostTrainingQuantization.calibrate(graph, samples: samples))
+        return PostTrainingQuantization.quantize(graph, ranges: PostTrainingQuantization.calibrate(graph, samples: samples),
+                                                 arithmetic: arithmetic)
     }
 
     /// Uniform random int8 inputs over the whole range (saturation and clamps included).
@@ -74,6 +75,19 @@ public enum OperatorCoverageGraph {
         var generator = RandomGenerator(seed: seed &+ 2)
         return (0..<count).map { _ in
             graph.inputs.map { index in (0..<graph.tensors[index].count).map { _ in Int8(generator.nextInt(below: 256) - 128) } }
+        }
+    }
+
+    /// Int16 inputs of a 16x8 graph: standard-normal pairs quantized with its input scales, every fourth sample
+    /// uniform over the whole int16 range (saturation and clamps).
+    public static func testInputs16(for graph: EdgeGraph, count: Int, seed: UInt64) -> [[[Int16]]] {
+        var generator = RandomGenerator(seed: seed &+ 2)
+        return (0..<count).map { sample in
+            if sample % 4 == 3 {
+                return graph.inputs.map { index in (0..<graph.tensors[index].count).map { _ in Int16(generator.nextInt(below: 65536) - 32768) } }
+            }
+            let floats = graph.inputs.map { index in (0..<graph.tensors[index].count).map { _ in generator.nextNormal() } }
+            return PostTrainingQuantization.quantizeInputs16(floats, for: graph)
         }
     }
 }

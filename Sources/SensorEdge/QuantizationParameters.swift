@@ -89,3 +89,32 @@ public enum Int8Quantization {
         return Int32(max(Double(Int32.min), min(Double(Int32.max), q)))
     }
 }
+
+/// TFLite's 16x8 rules: int16 activations symmetric per tensor with zero point 0 in [−32768, 32767] (the scale
+/// spans max |x| over 32767 steps), int8 weights as in `Int8Quantization`, int64 biases at s_in · s_w.
+public enum Int16Quantization {
+    public static let activationMinimum: Int32 = -32768
+    public static let activationMaximum: Int32 = 32767
+
+    /// Symmetric parameters for a calibrated range: scale max(|min|, |max|) / 32767, zero point 0; an empty
+    /// range [0, 0] gets scale 1.
+    public static func activationParameters(minimum: Float, maximum: Float) -> AffineQuantization {
+        precondition(minimum.isFinite && maximum.isFinite && minimum <= maximum,
+                     "Int16Quantization: calibration range [\(minimum), \(maximum)] must be finite and ordered")
+        let magnitude = Double(max(abs(minimum), abs(maximum)))
+        return AffineQuantization(scale: magnitude > 0 ? Float(magnitude / Double(activationMaximum)) : 1, zeroPoint: 0)
+    }
+
+    /// round(real / scale) clamped to [−32768, 32767].
+    public static func quantizeActivation(_ value: Float, scale: Float) -> Int16 {
+        let q = (value / scale).rounded(.toNearestOrAwayFromZero)
+        return Int16(max(Float(activationMinimum), min(Float(activationMaximum), q)))
+    }
+
+    /// An int64 bias round(b / (s_in · s_w)), the product taken in float32 as the flatbuffer stores it.
+    public static func quantizeBias(_ value: Float, inputScale: Float, weightScale: Float) -> Int64 {
+        let scale = inputScale * weightScale
+        let q = (Double(value) / Double(scale)).rounded(.toNearestOrAwayFromZero)
+        return Int64(max(-9.2e18, min(9.2e18, q)))
+    }
+}

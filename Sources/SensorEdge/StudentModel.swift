@@ -32,7 +32,7 @@ public struct StudentConfiguration: Sendable, Equatable {
     public var hiddenDimensions: Int
     public var classCount: Int
 
-    public init(modalities: [StudentModality] = [.photoplethysmogram, .accelerometer, .temperature], width: Int = 16,
+    public init(modalities: [StudentModality] = [.photoplethysmogram, .accelerometer, .temperature], width: Int = 14,
                 depth: Int = 2, kernelSize: Int = 5, stride: Int = 2, hiddenDimensions: Int = 32, classCount: Int = 6) {
         precondition(!modalities.isEmpty, "StudentConfiguration: needs at least one modality")
         precondition(width > 0 && depth >= 0 && kernelSize > 0 && stride > 0 && hiddenDimensions > 0 && classCount > 1,

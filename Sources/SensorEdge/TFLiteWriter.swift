@@ -6,22 +6,23 @@
 public enum TFLiteWriter {
     public static let fileIdentifier = "TFL3"
 
-    /// `BuiltinOperator` code, `BuiltinOptions` union type and operator version (the int8 versions the
-    /// TFLite converter assigns).
-    static func code(of op: EdgeOperator) -> (builtin: Int32, options: UInt8, version: Int32) {
+    /// `BuiltinOperator` code, `BuiltinOptions` union type and operator version (the versions the TFLite
+    /// converter assigns to int8, or to 16x8 when `sixteenBit`; TFLite Micro resolves operators by code only).
+    static func code(of op: EdgeOperator, sixteenBit: Bool = false) -> (builtin: Int32, options: UInt8, version: Int32) {
         switch op {
-        case .add: (0, 11, 2)
-        case .concatenation: (2, 10, 2)
-        case .convolution: (3, 1, 3)
-        case .depthwiseConvolution: (4, 2, 3)
-        case .fullyConnected: (9, 8, 4)
+        case .add: (0, 11, sixteenBit ? 3 : 2)
+        case .concatenation: (2, 10, sixteenBit ? 3 : 2)
+        case .convolution: (3, 1, sixteenBit ? 4 : 3)
+        case .depthwiseConvolution: (4, 2, sixteenBit ? 5 : 3)
+        case .fullyConnected: (9, 8, sixteenBit ? 7 : 4)
         case .reshape: (22, 17, 1)
-        case .softmax: (25, 9, 2)
-        case .mean: (40, 27, 2)
+        case .softmax: (25, 9, sixteenBit ? 3 : 2)
+        case .mean: (40, 27, sixteenBit ? 3 : 2)
         }
     }
 
-    /// The model bytes. The graph must be quantized (int8 activations, int8 weights, int32 biases).
+    /// The model bytes. The graph must be quantized: int8 activations with int32 biases, or int16 activations
+    /// (zero point 0) with int64 biases; weights int8 either way.
     public static func serialize(_ graph: EdgeGraph, description: String = "SensorFM student") -> [UInt8] {
         precondition(graph.isQuantized, "TFLiteWriter: the graph still has float tensors; quantize it first")
         var buffers: [FlatBufferValue] = [.table([])]
@@ -44,7 +45,7 @@ public enum TFLiteWriter {
         var operatorCodes: [FlatBufferValue] = []
         var operators: [FlatBufferValue] = []
         for op in graph.operators {
-            let (builtin, optionsType, version) = code(of: op)
+            let (builtin, optionsType, version) = code(of: op, sixteenBit: graph.hasInt16Activations)
             let opcodeIndex: Int
             if let existing = codes.firstIndex(of: builtin) {
                 opcodeIndex = existing
@@ -87,7 +88,9 @@ public enum TFLiteWriter {
         case .concatenation(_, _, let axis):
             return .table([.int32(Int32(axis)), .int8(0)])
         case .add(_, _, _, let activation):
-            return .table([.int8(Int8(activation.rawValue))])
+            // pot_scale_int16 false: 16x8 ADD rescales generally, as TFLite Micro does.
+            let fused = FlatBufferField.int8(Int8(activation.rawValue))
+            return .table(graph.hasInt16Activations ? [fused, .bool(false)] : [fused])
         case .softmax:
             return .table([.float32(1)])
         }
@@ -97,6 +100,7 @@ public enum TFLiteWriter {
         switch constant {
         case .int8(let values): return values.map { UInt8(bitPattern: $0) }
         case .int32(let values): return values.flatMap { value in withUnsafeBytes(of: value.littleEndian) { Array($0) } }
+        case .int64(let values): return values.flatMap { value in withUnsafeBytes(of: value.littleEndian) { Array($0) } }
         case .float(let values): return values.flatMap { value in withUnsafeBytes(of: value.bitPattern.littleEndian) { Array($0) } }
         }
     }

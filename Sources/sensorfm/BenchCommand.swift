@@ -9,10 +9,10 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Run a reference benchmark and print its JSON line.",
-        discussion: "bench-small trains the bench encoder with masked reconstruction (A) and NT-Xent (B); see Scripts/compare-pytorch.sh for the side-by-side comparison with PyTorch. loader times the data loader delivering bench-small batches (64 windows of 30 s, two augmented views, background prefetch) for --steps batches."
+        discussion: "bench-small trains the bench encoder with masked reconstruction (A) and NT-Xent (B); see Scripts/compare-pytorch.sh for the side-by-side comparison with PyTorch. loader times the data loader delivering bench-small batches (64 windows of 30 s, two augmented views, background prefetch) for --steps batches. student times single-window inference of the Swift int8 runtime on the default wrist student (--warmup, then --steps timed windows)."
     )
 
-    @Argument(help: "The benchmark to run: bench-small or loader.")
+    @Argument(help: "The benchmark to run: bench-small, loader or student.")
     var name: String
 
     @Option(help: "Threads for BLAS and the engine's parallel loops.")
@@ -28,8 +28,8 @@ struct BenchCommand: ParsableCommand {
     var objectives = "AB"
 
     func validate() throws {
-        guard name == "bench-small" || name == "loader" else {
-            throw ValidationError("unknown benchmark '\(name)'; available: bench-small, loader")
+        guard ["bench-small", "loader", "student"].contains(name) else {
+            throw ValidationError("unknown benchmark '\(name)'; available: bench-small, loader, student")
         }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
         guard steps >= 1, warmup >= 1 else { throw ValidationError("--steps and --warmup must be at least 1") }
@@ -40,6 +40,7 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         if name == "loader" { return runLoader() }
+        if name == "student" { return runStudent() }
         var options = BenchSmall.Options()
         options.threads = threads
         options.steps = steps

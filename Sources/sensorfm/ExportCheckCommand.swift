@@ -6,8 +6,8 @@ import SensorEdge
 struct EdgeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "edge",
-        abstract: "Wearable students: int8 export checks.",
-        subcommands: [EdgeSelfCheckCommand.self]
+        abstract: "Wearable students: int8 export checks and device budgets.",
+        subcommands: [EdgeSelfCheckCommand.self, EdgeBudgetCommand.self]
     )
 }
 
@@ -32,26 +32,63 @@ struct EdgeSelfCheckCommand: ParsableCommand {
     @Option(help: "Which model: student (default wrist signature), golden (the small student the Swift tests pin, seed 11) or operators (every supported operator, seed 13).")
     var model = "student"
 
+    @Option(help: "int8, or 16x8 (int16 activations with int8 weights; the graph ends at the logits). 16x8 writes .tflite bundles only.")
+    var arithmetic = "int8"
+
+    @Option(help: "tflite (the verification bundle) or c (the C export with a check harness: sensorfm_model.{h,c}, sensorfm_kernels.h, sensorfm_check.c, host_main.c).")
+    var format = "tflite"
+
     func validate() throws {
         guard samples >= 1 else { throw ValidationError("--samples must be at least 1, got \(samples)") }
         guard ["student", "golden", "operators"].contains(model) else {
             throw ValidationError("--model takes student, golden or operators, got '\(model)'")
         }
+        guard ["tflite", "c"].contains(format) else { throw ValidationError("--format takes tflite or c, got '\(format)'") }
+        guard let chosen = EdgeArithmetic(rawValue: arithmetic) else {
+            throw ValidationError("--arithmetic takes int8 or 16x8, got '\(arithmetic)'")
+        }
+        guard chosen == .int8 || format == "tflite" else { throw ValidationError("--format c exports int8 models only") }
     }
 
     func run() throws {
         let directory = URL(fileURLWithPath: out)
+        if format == "c" {
+            try writeCExport(to: directory)
+            print("edge selfcheck: wrote the C export of the \(model) model with \(samples) check samples to \(directory.path)")
+            return
+        }
+        let chosen = EdgeArithmetic(rawValue: arithmetic)!
         switch model {
         case "golden":
             try EdgeSelfCheck.writeBundle(to: directory, configuration: EdgeSelfCheck.goldenConfiguration, seed: 11,
-                                          sampleCount: samples)
+                                          sampleCount: samples, arithmetic: chosen)
+        case "operators":
+            let graph = OperatorCoverageGraph.quantizedGraph(seed: 13, arithmetic: chosen)
+            if chosen == .int16x8 {
+                try EdgeExport.writeVerificationBundle(model: graph, inputs: OperatorCoverageGraph.testInputs16(for: graph, count: samples, seed: 13),
+                                                       to: directory)
+            } else {
+                try EdgeExport.writeVerificationBundle(model: graph, inputs: OperatorCoverageGraph.testInputs(for: graph, count: samples, seed: 13),
+                                                       to: directory)
+            }
+        default:
+            try EdgeSelfCheck.writeBundle(to: directory, seed: seed, sampleCount: samples, arithmetic: chosen)
+        }
+        print("edge selfcheck: wrote \(samples) samples of the \(model) model (\(arithmetic)) to \(directory.path)")
+    }
+
+    private func writeCExport(to directory: URL) throws {
+        switch model {
+        case "golden":
+            try EdgeSelfCheck.writeStudentCExport(to: directory, configuration: EdgeSelfCheck.goldenConfiguration, seed: 11,
+                                                  sampleCount: samples)
         case "operators":
             let graph = OperatorCoverageGraph.quantizedGraph(seed: 13)
-            try EdgeExport.writeVerificationBundle(model: graph, inputs: OperatorCoverageGraph.testInputs(for: graph, count: samples, seed: 13),
-                                                   to: directory)
+            let int8 = OperatorCoverageGraph.testInputs(for: graph, count: samples, seed: 13)
+            let raw = int8.map { sample in sample.map { values in values.map { Float($0) / 32 } } }
+            try EdgeSelfCheck.writeCExport(graph: graph, raw: raw, int8: int8, to: directory)
         default:
-            try EdgeSelfCheck.writeBundle(to: directory, seed: seed, sampleCount: samples)
+            try EdgeSelfCheck.writeStudentCExport(to: directory, seed: seed, sampleCount: samples)
         }
-        print("edge selfcheck: wrote \(samples) samples of the \(model) model to \(directory.path)")
     }
 }
