@@ -30,6 +30,8 @@ let package = Package(
             providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
         ),
         .target(name: "SafeTensors"),
+        // Open MPI bound at run time (dlopen) only under mpirun/srun: builds and runs without MPI installed.
+        .target(name: "CMPIShim", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "SensorTensor", dependencies: ["CBLAS"], swiftSettings: numericSettings),
         .target(name: "SensorNN", dependencies: ["SensorTensor", "SafeTensors"], swiftSettings: numericSettings),
         .target(
@@ -43,7 +45,7 @@ let package = Package(
         .target(
             name: "SensorRun",
             dependencies: [
-                "SensorPretrain", "SensorData", "SensorNN",
+                "SensorPretrain", "SensorData", "SensorNN", "CMPIShim",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs what SensorFM needs on a bare Debian machine (run as root); safe to run again.
 #   Scripts/setup.sh          system packages + the light Python environment used by the checks
-# System: OpenBLAS (CBLAS) and LAPACKE, pkg-config to find them.
+# System: OpenBLAS (CBLAS) and LAPACKE, pkg-config to find them; Open MPI for data-parallel runs
+# (loaded at run time under mpirun/srun only, the build never needs it).
 # Python (.venv, ignored by git): numpy and safetensors, for the format round-trip checks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(libopenblas-dev liblapacke-dev pkg-config python3-venv)
+packages=(libopenblas-dev liblapacke-dev pkg-config python3-venv openmpi-bin libopenmpi-dev)
 missing=()
 for package in "${packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

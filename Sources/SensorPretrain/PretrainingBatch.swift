@@ -13,6 +13,8 @@ public struct PretrainingBatch {
     public var secondView: [Tensor?]?
     /// [B] subject of each window, for subject-aware positives.
     public var subjects: [String]
+    /// Which rows of a larger global batch these are (data-parallel training); nil for a whole batch.
+    public var shard: BatchShard?
 
     public init(windows: [Tensor?], secondView: [Tensor?]? = nil, subjects: [String]) {
         let sizes = (windows + (secondView ?? [])).compactMap { $0?.shape.first }

@@ -19,7 +19,8 @@ final class ReconstructionObjective: PretrainingObjective {
     override func loss(_ context: ObjectiveContext, generator: inout RandomGenerator,
                        terms: inout [(name: String, value: Float)]) -> Tensor {
         let layout = context.encoder.layout, view = context.first
-        let hidden = TokenMasking.masks(masking, layout: layout, batch: context.batch.size, generator: &generator)
+        let hidden = TokenMasking.masks(masking, layout: layout, batch: context.batch.size, shard: context.batch.shard,
+                                        generator: &generator)
         // The encoder hides masked and missing tokens; the loss counts masked tokens that hold data.
         let encoderMask = view.hasMissing
             ? zip(hidden, view.missing).map { ($0 + $1).clamped(max: 1) } : hidden

@@ -4,9 +4,15 @@ import SensorTensor
 ///
 /// Each result holds one mask per modality, [B, tokens_m, 1] with 1 where the token is hidden.
 public enum TokenMasking {
-    /// Masks for `batch` windows of `layout` under `strategy`, drawn from `generator`.
-    public static func masks(_ strategy: MaskingStrategy, layout: PatchLayout, batch: Int,
+    /// Masks for `batch` windows of `layout` under `strategy`, drawn from `generator`. With a `shard`,
+    /// the draws are made for its whole global batch and the masks of its `rows` are returned.
+    public static func masks(_ strategy: MaskingStrategy, layout: PatchLayout, batch: Int, shard: BatchShard? = nil,
                              generator: inout RandomGenerator) -> [Tensor] {
+        if let shard {
+            precondition(shard.rows.count == batch, "TokenMasking: shard of \(shard.rows.count) rows for a batch of \(batch)")
+            let global = masks(strategy, layout: layout, batch: shard.globalSize, generator: &generator)
+            return global.map { $0.sliced(axis: 0, range: shard.rows).detached() }
+        }
         let modalities = layout.modalities
         var values = modalities.map { [Float](repeating: 0, count: batch * $0.tokenCount) }
         switch strategy {

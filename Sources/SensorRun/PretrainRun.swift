@@ -31,25 +31,35 @@ public enum PretrainRun {
     }
 
     /// Reads the config (with overrides; `--seed` and `--threads` become `seed=` and `threads=`), checks
-    /// it and its data, creates the run folder and trains.
+    /// it and its data, creates the run folder and trains. Under MPI only rank 0 writes (see `PretrainRun+Ranks.swift`).
     public static func start(configFile: URL, overrides: [String], runDirectory: URL?, interactive: Bool,
-                             stop: StopSignals?) throws -> TrainingOutcome {
+                             stop: StopSignals?, communicator: any Communicator = SingleProcessCommunicator()) throws -> TrainingOutcome {
         let configuration = try RunConfiguration.load(file: configFile, overrides: overrides)
+        _ = try Trainer.shard(configuration, communicator: communicator)
+        guard communicator.isRoot else { return try trainAsFollower(configuration, stop: stop, communicator: communicator) }
         let console = RunLogSink(interactive: interactive, logFile: nil).logger()
         let data = try RunData.prepare(configuration) { console.info("\($0)") }
         let directory = runDirectory?.standardizedFileURL ?? defaultRunDirectory(name: configuration.name)
         let folder = try RunFolder.create(at: directory, resolvedConfig: try configuration.resolvedYAML())
-        try folder.writeMeta(meta(configuration, data: data))
+        try folder.writeMeta(meta(configuration, data: data).merging(rankMeta(communicator)) { $1 })
         let logger = RunLogSink(interactive: interactive, logFile: folder.logURL).logger()
         logger.info("run \(configuration.name) in \(folder.url.path): \(data.train.windowCount) training windows (\(data.split.train.count) subjects), \(data.validation.windowCount) validation windows")
         let metrics = try MetricsLog(url: folder.metricsURL)
-        let trainer = try Trainer(configuration: configuration, data: data, folder: folder, metrics: metrics, logger: logger, stop: stop)
+        try communicator.barrier()
+        let trainer = try Trainer(configuration: configuration, data: data, folder: folder, metrics: metrics, logger: logger, stop: stop,
+                                  communicator: communicator)
         logger.info("model: \(trainer.model.parameterCount) parameters (encoder \(trainer.model.encoder.parameterCount))")
         return try trainer.train()
     }
 
     /// Continues the run in `runDirectory` from its newest readable checkpoint (from step 0 when none).
-    public static func resume(runDirectory: URL, interactive: Bool, stop: StopSignals?) throws -> TrainingOutcome {
+    /// Under MPI rank 0 reads the checkpoint and broadcasts it; the others read only `config.yaml`.
+    public static func resume(runDirectory: URL, interactive: Bool, stop: StopSignals?,
+                              communicator: any Communicator = SingleProcessCommunicator()) throws -> TrainingOutcome {
+        guard communicator.isRoot else {
+            let configuration = try RunConfiguration.load(file: runDirectory.appendingPathComponent("config.yaml"), environment: [:])
+            return try trainAsFollower(configuration, stop: stop, communicator: communicator)
+        }
         let folder = try RunFolder.openForResume(at: runDirectory)
         let configuration = try RunConfiguration.load(file: folder.configURL, environment: [:])
         let logger = RunLogSink(interactive: interactive, logFile: folder.logURL).logger()
@@ -61,7 +71,7 @@ public enum PretrainRun {
         let checkpoint = folder.latestCheckpoint { logger.warning("\($0)") }
         let trainer = try Trainer(configuration: configuration, data: data, folder: folder,
                               metrics: try MetricsLog(url: folder.metricsURL, keepThroughStep: checkpoint?.step ?? 0),
-                              logger: logger, stop: stop)
+                              logger: logger, stop: stop, communicator: communicator)
         if let checkpoint { try trainer.restore(checkpoint) }
         logger.info("resuming \(configuration.name) at step \(trainer.step) of \(configuration.training.steps)")
         if meta["data_manifest_sha256"] == nil { meta.merge(Self.meta(configuration, data: data)) { old, _ in old } }
@@ -69,6 +79,7 @@ public enum PretrainRun {
         resumes.append(["from_step": trainer.step, "at": ISO8601DateFormatter().string(from: Date()), "pid": Int(getpid())])
         meta["resumes"] = resumes
         try folder.writeMeta(meta)
+        try communicator.barrier()
         return try trainer.train()
     }
 

@@ -114,9 +114,18 @@ public final class WindowLoader: Sendable {
         batch(epoch: epoch, index: index, order: order(epoch: epoch))
     }
 
-    func batch(epoch: Int, index: Int, order: [Int]) -> Batch {
+    /// Rows `rows` of batch `index` of `epoch` (one data-parallel rank's part): the same windows,
+    /// values and augmentation draws as those rows of the whole batch, without building the others.
+    public func batch(epoch: Int, index: Int, rows: Range<Int>) -> Batch {
+        batch(epoch: epoch, index: index, order: order(epoch: epoch), rows: rows)
+    }
+
+    func batch(epoch: Int, index: Int, order: [Int], rows: Range<Int>? = nil) -> Batch {
         precondition(index >= 0 && index < batchesPerEpoch, "WindowLoader.batch: index \(index) outside 0..<\(batchesPerEpoch)")
-        let members = Array(order[(index * configuration.batchSize)..<min(order.count, (index + 1) * configuration.batchSize)])
+        let all = Array(order[(index * configuration.batchSize)..<min(order.count, (index + 1) * configuration.batchSize)])
+        let kept = rows ?? all.indices
+        precondition(kept.lowerBound >= 0 && kept.upperBound <= all.count, "WindowLoader.batch: rows \(kept) outside 0..<\(all.count)")
+        let members = Array(all[kept])
         let count = members.count
         var generator = RandomGenerator(seed: Self.derivedSeed(configuration.seed, 2, UInt64(epoch), UInt64(index)))
         var views: [[String: Tensor]] = []
@@ -125,6 +134,9 @@ public final class WindowLoader: Sendable {
             let tensors = windows.modalities.map { Tensor(uninitializedShape: [count, $0.samplesPerWindow, $0.channelCount]) }
             let pointers = tensors.map { tensor in tensor.withUnsafeMutableBufferPointer { $0.baseAddress! } }
             withExtendedLifetime(tensors) {
+                // Rows before the kept ones still take their augmentation generator, so each row's draws
+                // do not depend on which rows are built.
+                if configuration.augmentation != nil { for _ in 0..<kept.lowerBound { _ = generator.split() } }
                 for (slot, window) in members.enumerated() {
                     var buffers: [UnsafeMutableBufferPointer<Float>] = []
                     for (modality, layout) in windows.modalities.enumerated() {
@@ -141,6 +153,7 @@ public final class WindowLoader: Sendable {
                         augmentation.apply(to: WindowBuffers(layouts: windows.modalities, buffers: buffers), generator: &windowGenerator)
                     }
                 }
+                if configuration.augmentation != nil { for _ in kept.upperBound..<all.count { _ = generator.split() } }
             }
             for (layout, tensor) in zip(windows.modalities, tensors) { view[layout.name] = tensor }
             views.append(view)

@@ -81,9 +81,13 @@ public enum RunObjectives {
         return (1, nil)
     }
 
-    /// One batch's losses; masks and other draws come from `generator`.
-    public static func losses(_ model: PretrainingModel, batch: Batch, generator: inout RandomGenerator) -> StepLosses {
-        let losses = model.losses(batch: PretrainingBatch(batch, layout: model.encoder.layout), generator: &generator)
+    /// One batch's losses; masks and other draws come from `generator` (made for the whole global
+    /// batch when `batch` holds one `shard` of it).
+    public static func losses(_ model: PretrainingModel, batch: Batch, shard: BatchShard? = nil,
+                              generator: inout RandomGenerator) -> StepLosses {
+        var input = PretrainingBatch(batch, layout: model.encoder.layout)
+        input.shard = shard
+        let losses = model.losses(batch: input, generator: &generator)
         let names = Set(model.specs.map(\.name))
         return StepLosses(total: losses.total,
                           perObjective: losses.terms.filter { names.contains($0.name) }.map { ($0.name, Double($0.value)) },

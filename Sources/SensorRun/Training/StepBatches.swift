@@ -12,7 +12,8 @@ final class StepBatches: @unchecked Sendable {
     private var consumed: Int
     private let capacity: Int
 
-    init(loader: WindowLoader, steps: Range<Int>, capacity: Int = 3) {
+    /// - Parameter rows: this rank's rows of every batch (data-parallel training); nil for whole batches.
+    init(loader: WindowLoader, steps: Range<Int>, rows: Range<Int>? = nil, capacity: Int = 3) {
         precondition(loader.batchesPerEpoch > 0, "StepBatches: the loader has no full batch")
         consumed = steps.lowerBound
         self.capacity = capacity
@@ -24,7 +25,8 @@ final class StepBatches: @unchecked Sendable {
                 let stop = cancelled
                 condition.unlock()
                 if stop { return }
-                let batch = loader.batch(epoch: step / perEpoch, index: step % perEpoch)
+                let epoch = step / perEpoch, index = step % perEpoch
+                let batch = rows.map { loader.batch(epoch: epoch, index: index, rows: $0) } ?? loader.batch(epoch: epoch, index: index)
                 condition.lock()
                 ready[step] = batch
                 condition.broadcast()

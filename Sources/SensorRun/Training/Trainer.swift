@@ -27,6 +27,11 @@ public final class Trainer {
     let metrics: MetricsLog?
     let logger: Logger
     let stop: StopSignals?
+    /// The job's ranks (one process unless started by mpirun/srun); see `Trainer+Distributed.swift`.
+    let communicator: any Communicator
+    /// This rank's rows of each global batch; nil in one process.
+    let shard: BatchShard?
+    let gradientAverager: GradientAverager?
     public private(set) var step = 0
     private(set) var bestValidationLoss = Double.infinity
     private var lastCheckpointStep: Int?
@@ -53,15 +58,18 @@ public final class Trainer {
     /// - Parameters:
     ///   - folder: where checkpoints and metrics go; nil trains in memory (tests).
     ///   - stop: polled after every step.
-    /// - Throws: `ConfigError` when the objectives do not fit the data's layout.
+    ///   - communicator: the data-parallel job; each rank trains on its part of every global batch.
+    /// - Throws: `ConfigError` when the objectives do not fit the data's layout or the ranks do not divide the batch.
     public init(configuration: RunConfiguration, data: RunData, folder: RunFolder?, metrics: MetricsLog?, logger: Logger,
-                stop: StopSignals? = nil) throws {
+                stop: StopSignals? = nil, communicator: any Communicator = SingleProcessCommunicator()) throws {
         self.configuration = configuration
         self.data = data
         self.folder = folder
         self.metrics = metrics
         self.logger = logger
         self.stop = stop
+        self.communicator = communicator
+        shard = try Self.shard(configuration, communicator: communicator)
         Threading.setThreadCount(configuration.threads)
         var generator = RandomGenerator(seed: Self.derivedSeed(configuration.seed, Purpose.model.rawValue))
         model = try RunObjectives.makeModel(configuration, layout: data.layout, generator: &generator)
@@ -89,6 +97,8 @@ public final class Trainer {
             batchSize: configuration.training.batchSize, shuffle: true, dropLast: true,
             seed: Self.derivedSeed(configuration.seed, Purpose.loader.rawValue), normalisation: .perWindow,
             augmentation: views.augmentation, views: views.views))
+        gradientAverager = communicator.size > 1
+            ? GradientAverager(parameters: model.optimizedParameters().map(\.1), communicator: communicator) : nil
     }
 
     /// Restores weights, optimizer state and step from `checkpoint`.
@@ -121,8 +131,9 @@ public final class Trainer {
     /// - Throws: `RunError.nonFiniteLoss` (nothing is saved for the bad step), I/O errors.
     public func train() throws -> TrainingOutcome {
         let training = configuration.training
+        try synchronizeStateFromRoot()
         guard step < training.steps else { return .completed(step: step) }
-        let batches = StepBatches(loader: loader, steps: step..<training.steps)
+        let batches = StepBatches(loader: loader, steps: step..<training.steps, rows: shard?.rows)
         defer { batches.cancel() }
         let parameters = model.parameters()
         let clip = configuration.optimizer.clipNorm ?? .infinity
@@ -134,12 +145,13 @@ public final class Trainer {
             optimizer.learningRate = schedule.learningRate(step: step)
             optimizer.zeroGrad()
             var generator = stepGenerator(step)
-            let losses = RunObjectives.losses(model, batch: batch, generator: &generator)
+            let losses = RunObjectives.losses(model, batch: batch, shard: shard, generator: &generator)
             let total = Double(losses.total.item)
             if let bad = losses.perObjective.first(where: { !$0.1.isFinite }) ?? (total.isFinite ? nil : ("total loss", total)) {
                 throw RunError.nonFiniteLoss(step: step + 1, what: "the \(bad.0) loss (\(bad.1))", lastCheckpointStep: lastCheckpointStep)
             }
             losses.total.backward()
+            try gradientAverager?.average()
             let norm = clipGradientNorm(parameters, maxNorm: clip)
             guard norm.isFinite else {
                 throw RunError.nonFiniteLoss(step: step + 1, what: "the gradient norm (\(norm))", lastCheckpointStep: lastCheckpointStep)
@@ -149,19 +161,21 @@ public final class Trainer {
             step += 1
             progress.record(seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
             if step % training.logInterval == 0 || step == training.steps {
-                logStep(losses, total: total, gradientNorm: Double(norm), progress: &progress)
+                let (logged, loggedTotal) = try meanOverRanks(losses, total: total)
+                logStep(logged, total: loggedTotal, gradientNorm: Double(norm), progress: &progress)
             }
             if training.validationInterval > 0, step % training.validationInterval == 0 || step == training.steps {
                 try validate()
             }
             if step % training.checkpointInterval == 0 || step == training.steps { try saveCheckpoint() }
-            if let signal = stop?.receivedSignal {
+            if let signal = try agreedStopSignal() {
                 try saveCheckpoint()
                 logger.notice("stopped by signal \(signal) after step \(step); resume with --resume")
                 return .interrupted(step: step, signal: signal)
             }
         }
         logger.info("done: \(step) steps; \(String(format: "%.2f", progress.overallWindowsPerSecond)) windows/s over steps after the first 3")
+        logCommunicationTime(steps: step - progress.startStep)
         return .completed(step: step)
     }
 

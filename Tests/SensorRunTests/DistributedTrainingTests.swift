@@ -1,0 +1,68 @@
+import Foundation
+import SensorNN
+import SensorPretrain
+import SensorTensor
+import Testing
+@testable import SensorRun
+
+/// Two in-process ranks (threads) with half the batch each against one process with the whole batch.
+@Suite struct DistributedTrainingTests {
+    /// Masked reconstruction only (contrastive negatives are per rank, see README), SGD so that
+    /// the weights follow the gradients linearly and the tolerance stays close to float rounding.
+    static let overrides = ["objectives=[{kind: masked_reconstruction, mask_ratio: 0.5}]", "optimizer.name=sgd",
+                            "optimizer.momentum=0.9", "training.validation_interval=0", "training.steps=6"]
+
+    static func weights(_ model: PretrainingModel) -> [String: [Float]] {
+        Dictionary(uniqueKeysWithValues: model.namedParameters().map { ($0.0, $0.1.scalars) })
+    }
+
+    static func maximumDifference(_ a: [String: [Float]], _ b: [String: [Float]]) -> Float {
+        a.keys.map { name in zip(a[name]!, b[name]!).map { abs($0 - $1) }.max() ?? 0 }.max() ?? 0
+    }
+
+    @Test func twoRanksWithHalfBatchesTrainLikeOneProcess() throws {
+        let configuration = try RunTestSupport.configuration(Self.overrides)
+        let data = try RunData.prepare(configuration)
+        let single = try Trainer(configuration: configuration, data: data, folder: nil, metrics: nil, logger: RunTestSupport.sink.logger())
+        let initial = Self.weights(single.model)
+        _ = try single.train()
+        let expected = Self.weights(single.model)
+        let ranks = try ThreadGroup(size: 2).run { communicator in
+            let trainer = try Trainer(configuration: configuration, data: data, folder: nil, metrics: nil,
+                                      logger: RunTestSupport.sink.logger(), communicator: communicator)
+            _ = try trainer.train()
+            return (Self.weights(trainer.model), trainer.step)
+        }
+        #expect(ranks[0].0 == ranks[1].0, "the ranks hold identical weights")
+        #expect(ranks.allSatisfy { $0.1 == 6 })
+        let difference = Self.maximumDifference(ranks[0].0, expected)
+        let moved = Self.maximumDifference(initial, expected)
+        #expect(difference < 1e-5, "max |w_2 ranks - w_1 process| = \(difference)")
+        #expect(moved > 1e-3, "training moved the weights (\(moved)), so the comparison means something")
+    }
+
+    @Test func ranksStartFromRankZerosResumedState() throws {
+        let configuration = try RunTestSupport.configuration(Self.overrides)
+        let data = try RunData.prepare(configuration)
+        let first = try Trainer(configuration: configuration, data: data, folder: nil, metrics: nil, logger: RunTestSupport.sink.logger())
+        let halfway = try RunConfiguration.load(file: RunTestSupport.writeConfig(RunTestSupport.yaml),
+                                                overrides: Self.overrides + ["training.steps=3"],
+                                                environment: [RunConfiguration.cacheEnvironmentVariable: RunTestSupport.cache.path])
+        let partial = try Trainer(configuration: halfway, data: data, folder: nil, metrics: nil, logger: RunTestSupport.sink.logger())
+        _ = try partial.train()
+        let checkpoint = partial.makeCheckpoint()
+        _ = try first.train()
+        let expected = Self.weights(first.model)
+        // Only rank 0 restores the step-3 checkpoint; rank 1 starts from scratch and must be handed that state.
+        let ranks = try ThreadGroup(size: 2).run { communicator in
+            let trainer = try Trainer(configuration: configuration, data: data, folder: nil, metrics: nil,
+                                      logger: RunTestSupport.sink.logger(), communicator: communicator)
+            if communicator.isRoot { try trainer.restore(checkpoint) }
+            _ = try trainer.train()
+            return Self.weights(trainer.model)
+        }
+        #expect(ranks[0] == ranks[1])
+        let difference = Self.maximumDifference(ranks[1], expected)
+        #expect(difference < 1e-5, "max |w_resumed 2 ranks - w_1 process| = \(difference)")
+    }
+}
