@@ -4,8 +4,9 @@
 Usage: check_dataset.py DATASET_DIR
 Checks, per shard: the SHA-256 and byte count, every tensor's dtype and shape
 ([windows, samples, channels] per modality, [windows] per label, subject and start_seconds),
-class labels within their class names (or -1), subject indices within the subject list; and that
-the shards' windows add up to the manifest's. Prints a one-line summary; exits 1 on any mismatch.
+class labels within their class names (or -1), subject indices within the subject list, optional
+present.<modality> flags (bool [windows]; windows flagged absent hold only NaN); and that the shards'
+windows and absent windows add up to the manifest's. Prints a one-line summary; exits 1 on any mismatch.
 """
 import hashlib
 import json
@@ -22,6 +23,7 @@ def check(folder: Path) -> int:
     if manifest.get("schema_version") != 1 or manifest.get("format") != "sensorfm-windows":
         problems.append("unexpected schema_version or format")
     total = 0
+    absent = {m["name"]: 0 for m in manifest["modalities"]}
     for shard in manifest["shards"]:
         path = folder / shard["file"]
         data = path.read_bytes()
@@ -47,11 +49,25 @@ def check(folder: Path) -> int:
             if label["kind"] == "class" and values is not None:
                 if values.min(initial=0) < -1 or values.max(initial=-1) >= len(label["class_names"]):
                     problems.append(f"{path}: label.{label['name']} outside its class names")
+        for modality in manifest["modalities"]:
+            flags = tensors.get("present." + modality["name"])
+            if flags is None:
+                continue
+            if flags.shape != (n,) or flags.dtype != np.bool_:
+                problems.append(f"{path}: present.{modality['name']} is {flags.dtype}{list(flags.shape)}, expected bool[{n}]")
+                continue
+            absent[modality["name"]] += int((~flags).sum())
+            values = tensors.get(modality["name"])
+            if values is not None and values.shape[0] == n and not np.isnan(values[~flags]).all():
+                problems.append(f"{path}: {modality['name']} has values in windows flagged absent")
         subjects = tensors.get("subject")
         if subjects is not None and n > 0 and (subjects.min() < 0 or subjects.max() >= len(manifest["subjects"])):
             problems.append(f"{path}: subject index outside the manifest's subjects")
     if total != manifest["windows"]:
         problems.append(f"shards hold {total} windows, the manifest says {manifest['windows']}")
+    for modality in manifest["modalities"]:
+        if absent[modality["name"]] != modality.get("absent_windows", 0):
+            problems.append(f"{modality['name']}: shards flag {absent[modality['name']]} windows absent, the manifest says {modality.get('absent_windows', 0)}")
     for problem in problems:
         print(problem, file=sys.stderr)
     print(f"{folder}: {len(manifest['shards'])} shards, {total} windows, {len(manifest['subjects'])} subjects, "

@@ -49,26 +49,27 @@ import Testing
         #expect(DataCommandArguments.outputProblem(file)?.contains("names a file") == true)
     }
 
-    @Test func planKeepsTheModalitiesEveryRecordingHas() throws {
+    @Test func planKeepsEveryModalityAndMarksWhereItIsAbsent() throws {
         let full = Self.recording("a", seconds: 4, temperatureRate: 4, label: "walk")
         let slowTemperature = Self.recording("b", seconds: 4, temperatureRate: 1, label: "rest")
         let plan = try ImportWindowing.plan(for: [full, slowTemperature], windowSeconds: 2, strideSeconds: 1, source: "src")
-        #expect(plan.configuration.modalities.map(\.name) == ["ppg", "acc"])
-        #expect(plan.notes.count == 1 && plan.notes[0].contains("temp") && plan.notes[0].contains("b/s"))
+        #expect(plan.configuration.modalities.map(\.name) == ["ppg", "acc", "temp"])
+        #expect(plan.configuration.modalities.map(\.samplingRate) == [64, 32, 4])
+        #expect(plan.notes.count == 1 && plan.notes[0].contains("temp") && plan.notes[0].contains("b/s at 1 Hz"))
         #expect(plan.configuration.labels == [.majorityClass(name: "recording_label", classNames: ["rest", "walk"])])
         let prepared = ImportWindowing.prepared(slowTemperature, plan: plan)
         #expect(prepared.labelTracks["recording_label"]?.codes == [0, 0, 0, 0])
     }
 
-    @Test func planRejectsDataWithoutWristModalitiesAndFractionalWindows() {
-        let edaOnly = Recording(subjectID: "s", sessionID: "x", startTime: 0, streams: [
-            SensorStream(name: "eda", samplingRate: 4, channelNames: ["eda"], unit: "µS", samples: [Float](repeating: 1, count: 16)),
+    @Test func planRejectsDataWithoutRegularStreamsAndFractionalWindows() {
+        let heartRateOnly = Recording(subjectID: "s", sessionID: "x", startTime: 0, streams: [
+            SensorStream(name: "hr", samplingRate: 1, channelNames: ["hr"], unit: "bpm", samples: [Float](repeating: 60, count: 16)),
         ])
-        expectDataError(.missingModality, file: "src", line: nil, containing: ["eda"]) {
-            _ = try ImportWindowing.plan(for: [edaOnly], windowSeconds: 2, strideSeconds: 1, source: "src")
+        expectDataError(.missingModality, file: "src", line: nil, containing: ["hr"]) {
+            _ = try ImportWindowing.plan(for: [heartRateOnly], windowSeconds: 2, strideSeconds: 1, source: "src")
         }
         let full = Self.recording("a", seconds: 4, temperatureRate: 4, label: nil)
-        expectDataError(.invalidValue, file: "src", line: nil, containing: ["0.3 s", "ppg"]) {
+        expectDataError(.missingModality, file: "src", line: nil, containing: ["0.3 s", "ppg at 64 Hz needs a multiple of 1/64 s", "temp at 4 Hz needs a multiple of 1/4 s"]) {
             _ = try ImportWindowing.plan(for: [full], windowSeconds: 0.3, strideSeconds: 1, source: "src")
         }
     }

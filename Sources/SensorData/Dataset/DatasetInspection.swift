@@ -3,8 +3,8 @@ import Foundation
 /// What `sensorfm data inspect` (and the end of `data import`) shows about a dataset folder: the
 /// manifest's modalities and rates, every shard checked against its size and SHA-256, the quality
 /// filter's counts, label counts, and per subject the class-label intervals in seconds from the
-/// recording's start (consecutive windows of one class merged). Shards are read one at a time, so
-/// memory stays at one shard whatever the dataset's size.
+/// recording's start (consecutive windows of one class merged). Shards are read as many at a time as
+/// `Threading` has threads, so memory stays at a few shards whatever the dataset's size.
 public struct DatasetInspection: Sendable, Codable, Equatable, CustomStringConvertible {
     public struct ShardCheck: Sendable, Codable, Equatable {
         public var file: String
@@ -57,30 +57,22 @@ public struct DatasetInspection: Sendable, Codable, Equatable, CustomStringConve
     /// Reads the manifest at `directory` and checks every shard.
     /// - Throws: `DataError` when the manifest is missing or invalid; shard problems are reported in `shards`.
     public init(directory: URL) throws {
-        manifest = try DatasetReader.manifest(at: directory)
+        let manifest = try DatasetReader.manifest(at: directory)
+        self.manifest = manifest
         path = directory.path
-        let layouts = manifest.modalities.map {
-            ModalityLayout(name: $0.name, samplingRate: $0.samplingRate, channelNames: $0.channels, unit: $0.unit,
-                           samplesPerWindow: $0.samplesPerWindow)
-        }
-        let schema = manifest.labels.map { label -> LabelSchemaEntry in
-            switch label.kind {
-            case .classIndex: return LabelSchemaEntry(.majorityClass(name: label.name, classNames: label.classNames ?? []))
-            case .value: return LabelSchemaEntry(.streamMean(name: label.name, stream: "", unit: label.unit ?? ""))
-            }
-        }
         var tally = Tally(manifest: manifest)
-        shards = []
-        for shard in manifest.shards {
-            do {
-                let part = try DatasetReader.readShard(shard, in: directory, layouts: layouts, schema: schema,
-                                                       subjects: manifest.subjects)
+        var checks: [ShardCheck] = []
+        // Shards are read and hashed a few at a time in parallel, and tallied in order.
+        DatasetReader.forEachShard(of: manifest, in: directory) { shard, result in
+            switch result {
+            case .success(let part):
                 tally.add(part, windowSeconds: manifest.windowSeconds)
-                shards.append(ShardCheck(file: shard.file, windows: shard.windows, problem: nil))
-            } catch {
-                shards.append(ShardCheck(file: shard.file, windows: shard.windows, problem: "\(error)"))
+                checks.append(ShardCheck(file: shard.file, windows: shard.windows, problem: nil))
+            case .failure(let error):
+                checks.append(ShardCheck(file: shard.file, windows: shard.windows, problem: "\(error)"))
             }
         }
+        shards = checks
         labels = tally.labelSummaries()
         subjects = tally.subjectSummaries()
     }
@@ -91,7 +83,12 @@ public struct DatasetInspection: Sendable, Codable, Equatable, CustomStringConve
             lines.append("  source: " + manifest.source.keys.sorted().map { "\($0)=\(manifest.source[$0]!)" }.joined(separator: ", "))
         }
         for modality in manifest.modalities {
-            lines.append("  modality \(modality.name): \(formatSeconds(modality.samplingRate)) Hz, \(modality.samplesPerWindow) samples × \(modality.channels.count) channel(s) [\(modality.channels.joined(separator: ", "))] in \(modality.unit)")
+            var line = "  modality \(modality.name): \(formatSeconds(modality.samplingRate)) Hz, \(modality.samplesPerWindow) samples × \(modality.channels.count) channel(s) [\(modality.channels.joined(separator: ", "))] in \(modality.unit)"
+            if modality.absentWindows > 0 || !modality.absentRecordings.isEmpty {
+                let names = modality.absentRecordings.prefix(5).joined(separator: ", ") + (modality.absentRecordings.count > 5 ? ", ..." : "")
+                line += "; absent from \(modality.absentWindows) window(s) of \(modality.absentRecordings.count) recording(s) (\(names))"
+            }
+            lines.append(line)
         }
         let quality = manifest.quality
         var qualityLine = "  windows: \(quality.windowsConsidered) considered, \(quality.windowsKept) kept, \(quality.windowsRejected) rejected"

@@ -5,8 +5,9 @@ import Foundation
 /// Shards are safetensors files holding, for their windows: one float32 tensor per modality shaped
 /// `[windows, samples, channels]` (named by the modality), `label.<name>` (int64 class index, -1 = none,
 /// or float32 value, NaN = none) shaped `[windows]`, `subject` (int64 index into `subjects`) and
-/// `start_seconds` (float32, window start from its recording's start). `sha256` is the hash of the
-/// shard's bytes, checked on every load.
+/// `start_seconds` (float32, window start from its recording's start), and `present.<modality>` (bool
+/// `[windows]`, false where the window's recording lacks the modality and its values are NaN) in shards
+/// where some window lacks it. `sha256` is the hash of the shard's bytes, checked on every load.
 public struct DatasetManifest: Sendable, Codable, Equatable {
     public static let currentSchemaVersion = 1
     public static let fileName = "manifest.json"
@@ -21,10 +22,57 @@ public struct DatasetManifest: Sendable, Codable, Equatable {
         /// Per-channel mean and standard deviation over all stored windows (NaN ignored).
         public var mean: [Double]
         public var standardDeviation: [Double]
+        /// Windows whose recording lacks this modality (stored as NaN, flagged in `present.<name>`).
+        public var absentWindows: Int
+        /// The recordings (`subject/session`) that lack it, or have it at another rate.
+        public var absentRecordings: [String]
+
+        public init(name: String, samplingRate: Double, channels: [String], unit: String, samplesPerWindow: Int,
+                    mean: [Double], standardDeviation: [Double], absentWindows: Int = 0, absentRecordings: [String] = []) {
+            self.name = name
+            self.samplingRate = samplingRate
+            self.channels = channels
+            self.unit = unit
+            self.samplesPerWindow = samplesPerWindow
+            self.mean = mean
+            self.standardDeviation = standardDeviation
+            self.absentWindows = absentWindows
+            self.absentRecordings = absentRecordings
+        }
+
+        /// Datasets written before absence was recorded have every modality in every window.
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.init(name: try container.decode(String.self, forKey: .name),
+                      samplingRate: try container.decode(Double.self, forKey: .samplingRate),
+                      channels: try container.decode([String].self, forKey: .channels),
+                      unit: try container.decode(String.self, forKey: .unit),
+                      samplesPerWindow: try container.decode(Int.self, forKey: .samplesPerWindow),
+                      mean: try container.decode([Double].self, forKey: .mean),
+                      standardDeviation: try container.decode([Double].self, forKey: .standardDeviation),
+                      absentWindows: try container.decodeIfPresent(Int.self, forKey: .absentWindows) ?? 0,
+                      absentRecordings: try container.decodeIfPresent([String].self, forKey: .absentRecordings) ?? [])
+        }
+
+        /// The absence keys are written only when something is absent, so a complete dataset's manifest
+        /// reads as before.
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(name, forKey: .name)
+            try container.encode(samplingRate, forKey: .samplingRate)
+            try container.encode(channels, forKey: .channels)
+            try container.encode(unit, forKey: .unit)
+            try container.encode(samplesPerWindow, forKey: .samplesPerWindow)
+            try container.encode(mean, forKey: .mean)
+            try container.encode(standardDeviation, forKey: .standardDeviation)
+            if absentWindows != 0 { try container.encode(absentWindows, forKey: .absentWindows) }
+            if !absentRecordings.isEmpty { try container.encode(absentRecordings, forKey: .absentRecordings) }
+        }
 
         enum CodingKeys: String, CodingKey {
             case name, channels, unit, mean
             case samplingRate = "sampling_rate", samplesPerWindow = "samples_per_window", standardDeviation = "std"
+            case absentWindows = "absent_windows", absentRecordings = "absent_recordings"
         }
     }
 
@@ -109,6 +157,24 @@ public struct DatasetManifest: Sendable, Codable, Equatable {
         codingPath.isEmpty ? "the top level" : codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
     }
 
+    /// Where each modality sits in a window, as `WindowSet` holds it.
+    public var layouts: [ModalityLayout] {
+        modalities.map {
+            ModalityLayout(name: $0.name, samplingRate: $0.samplingRate, channelNames: $0.channels, unit: $0.unit,
+                           samplesPerWindow: $0.samplesPerWindow)
+        }
+    }
+
+    /// The window labels, as `WindowSet` holds them.
+    public var labelSchema: [LabelSchemaEntry] {
+        labels.map { label in
+            switch label.kind {
+            case .classIndex: return LabelSchemaEntry(.majorityClass(name: label.name, classNames: label.classNames ?? []))
+            case .value: return LabelSchemaEntry(.streamMean(name: label.name, stream: "", unit: label.unit ?? ""))
+            }
+        }
+    }
+
     func validate(file: String) throws {
         func fail(_ message: String) -> DataError { DataError(.invalidDescription, file: file, message) }
         guard schemaVersion == Self.currentSchemaVersion else {
@@ -122,6 +188,9 @@ public struct DatasetManifest: Sendable, Codable, Equatable {
                   !modality.channels.isEmpty, modality.channels.count <= 4096,
                   modality.mean.count == modality.channels.count, modality.standardDeviation.count == modality.channels.count else {
                 throw fail("modality \"\(modality.name)\": rate, samples_per_window, channels and statistics must be positive and agree")
+            }
+            guard modality.absentWindows >= 0, modality.absentWindows <= windows else {
+                throw fail("modality \"\(modality.name)\": absent_windows \(modality.absentWindows) must lie in 0...\(windows)")
             }
         }
         for label in labels where label.kind == .classIndex && (label.classNames ?? []).isEmpty {

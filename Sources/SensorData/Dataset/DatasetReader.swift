@@ -1,5 +1,6 @@
 import Foundation
 import SafeTensors
+import SensorTensor
 
 /// Reads a dataset folder written by `DatasetWriter`, checking every shard's size and SHA-256 against
 /// the manifest before parsing it, so a truncated or tampered shard is an error naming that shard.
@@ -18,24 +19,41 @@ public enum DatasetReader {
     ///   tensors do not have the manifest's shapes; `DataError.missingFile` for an absent shard.
     public static func load(from directory: URL) throws -> (windows: WindowSet, manifest: DatasetManifest) {
         let manifest = try manifest(at: directory)
-        let layouts = manifest.modalities.map {
-            ModalityLayout(name: $0.name, samplingRate: $0.samplingRate, channelNames: $0.channels, unit: $0.unit,
-                           samplesPerWindow: $0.samplesPerWindow)
-        }
-        let schema = manifest.labels.map { label -> LabelSchemaEntry in
-            switch label.kind {
-            case .classIndex: return LabelSchemaEntry(.majorityClass(name: label.name, classNames: label.classNames ?? []))
-            case .value: return LabelSchemaEntry(.streamMean(name: label.name, stream: "", unit: label.unit ?? ""))
-            }
-        }
+        let layouts = manifest.layouts, schema = manifest.labelSchema
         var set = WindowSet(windowSeconds: manifest.windowSeconds, strideSeconds: manifest.strideSeconds, modalities: layouts,
                             labelSchema: schema, subjects: manifest.subjects)
-        for shard in manifest.shards {
-            var part = try readShard(shard, in: directory, layouts: layouts, schema: schema, subjects: manifest.subjects)
+        try forEachShard(of: manifest, in: directory) { _, result in
+            var part = try result.get()
             part.subjects = manifest.subjects
             set.append(contentsOf: part)
         }
+        for modality in manifest.modalities where set.absentCount(modality.name) != modality.absentWindows {
+            throw DataError(.corruptFile, file: directory.appendingPathComponent(DatasetManifest.fileName).path,
+                            "modality \"\(modality.name)\": the shards mark \(set.absentCount(modality.name)) window(s) absent, the manifest says absent_windows = \(modality.absentWindows)")
+        }
         return (set, manifest)
+    }
+
+    /// Reads (and checks) the shards of `manifest` a few at a time on `Threading`'s threads, and hands
+    /// each to `body` in shard order, so memory holds only as many shards as there are threads.
+    static func forEachShard(of manifest: DatasetManifest, in directory: URL,
+                             _ body: (DatasetManifest.Shard, Result<WindowSet, any Error>) throws -> Void) rethrows {
+        let layouts = manifest.layouts, schema = manifest.labelSchema, group = max(1, Threading.threadCount)
+        for first in stride(from: 0, to: manifest.shards.count, by: group) {
+            let members = Array(manifest.shards[first..<min(manifest.shards.count, first + group)])
+            let results = UnsafeMutableBufferPointer<Result<WindowSet, any Error>?>.allocate(capacity: members.count)
+            results.initialize(repeating: nil)
+            defer { results.deinitialize().deallocate() }
+            nonisolated(unsafe) let output = results
+            Threading.parallelFor(members.count) { range in
+                for index in range {
+                    output[index] = Result {
+                        try readShard(members[index], in: directory, layouts: layouts, schema: schema, subjects: manifest.subjects)
+                    }
+                }
+            }
+            for (index, shard) in members.enumerated() { try body(shard, results[index]!) }
+        }
     }
 
     static func readShard(_ shard: DatasetManifest.Shard, in directory: URL, layouts: [ModalityLayout],
@@ -62,9 +80,11 @@ public enum DatasetReader {
         }
         var set = WindowSet(windowSeconds: 0, strideSeconds: 0, modalities: layouts, labelSchema: schema, subjects: subjects)
         do {
-            var window: [String: [Float]] = [:]
+            var window: [String: [Float]] = [:], present: [String: [Bool]] = [:]
             for layout in layouts {
                 window[layout.name] = try entry(layout.name, shape: [count, layout.samplesPerWindow, layout.channelCount]).floats()
+                let flags = "present.\(layout.name)"
+                present[layout.name] = file[flags] == nil ? Array(repeating: true, count: count) : try entry(flags, shape: [count]).bools()
             }
             var classes: [String: [Int64]] = [:], values: [String: [Float]] = [:]
             for label in schema {
@@ -75,6 +95,7 @@ public enum DatasetReader {
             guard subjectIndices.allSatisfy({ $0 >= 0 && Int($0) < subjects.count }) else { throw corrupt("subject index outside the manifest's subjects") }
             let starts = try entry("start_seconds", shape: [count]).floats()
             set.values = window
+            set.present = present
             set.classLabels = classes
             set.valueLabels = values
             set.subjectIndices = subjectIndices

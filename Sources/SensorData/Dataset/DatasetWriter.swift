@@ -1,5 +1,6 @@
 import Foundation
 import SafeTensors
+import SensorTensor
 
 /// Writes a windowed dataset folder: safetensors shards plus `manifest.json`, all into a hidden temporary
 /// folder beside the destination that is renamed onto it at the end, so a failed or interrupted write
@@ -14,6 +15,9 @@ public final class DatasetWriter {
     private var shards: [DatasetManifest.Shard] = []
     private var report = WindowQualityReport()
     private var windowCount = 0
+    /// Per modality: windows written without it, and the recordings (`subject/session`) lacking it.
+    private var absentWindows: [String: Int] = [:]
+    private var absentRecordings: [String: [String]] = [:]
     /// Per modality and channel: count, sum and sum of squares of the non-NaN values, in Double.
     private var statistics: [String: [(count: Double, sum: Double, squares: Double)]] = [:]
     private var finished = false
@@ -37,18 +41,59 @@ public final class DatasetWriter {
         if !finished { try? FileManager.default.removeItem(at: temporary) }
     }
 
+    /// The windows of one recording, cut and filtered, ready for `add(_:)`. Preparing reads only the
+    /// recording and the configuration, so recordings can be prepared on several threads at once.
+    public struct PreparedRecording: Sendable {
+        public var subjectID: String
+        /// `subject/session`, as the manifest names recordings.
+        public var name: String
+        public var windows: WindowSet
+        public var report: WindowQualityReport
+        /// Modalities (that may be absent) this recording lacks.
+        public var absentModalities: [String]
+    }
+
+    /// Windows `recording` for `configuration`.
+    /// - Throws: `DataError.missingModality` for a required stream that is missing or at another rate.
+    public static func prepare(_ recording: Recording, configuration: WindowingConfiguration) throws -> PreparedRecording {
+        var set = try WindowExtractor.emptySet(like: recording, configuration: configuration)
+        var report = WindowQualityReport()
+        try WindowExtractor.extract(recording, configuration: configuration, into: &set, report: &report)
+        let absent = try configuration.modalities.filter { try $0.allowsAbsence && WindowExtractor.stream(of: $0, in: recording) == nil }
+        return PreparedRecording(subjectID: recording.subjectID, name: "\(recording.subjectID)/\(recording.sessionID)", windows: set,
+                                 report: report, absentModalities: absent.map(\.name))
+    }
+
     /// Windows `recording`, filters and buffers its windows, and writes every full shard.
     public func add(_ recording: Recording) throws {
-        if pending == nil { pending = try WindowExtractor.emptySet(like: recording, configuration: configuration) }
-        if !subjects.contains(recording.subjectID) { subjects.append(recording.subjectID) }
-        var set = pending!
-        pending = nil
-        try WindowExtractor.extract(recording, configuration: configuration, into: &set, report: &report)
-        pending = set
-        while let buffered = pending, buffered.windowCount >= windowsPerShard {
-            try writeShard(buffered.subset(windows: Array(0..<windowsPerShard)))
-            pending = buffered.subset(windows: Array(windowsPerShard..<buffered.windowCount))
+        try add(Self.prepare(recording, configuration: configuration))
+    }
+
+    /// Buffers a prepared recording's windows and writes every full shard (several at once, on
+    /// `Threading`'s threads).
+    /// - Throws: `DataError.missingModality` when a stream's channels differ from the dataset's.
+    public func add(_ prepared: PreparedRecording) throws {
+        if let pending {
+            for (layout, expected) in zip(prepared.windows.modalities, pending.modalities) where layout.channelNames != expected.channelNames {
+                throw DataError(.missingModality, file: prepared.name,
+                                "stream \"\(layout.name)\" has channels \(layout.channelNames); the dataset has \(expected.channelNames)")
+            }
         }
+        if !subjects.contains(prepared.subjectID) { subjects.append(prepared.subjectID) }
+        for name in prepared.absentModalities { absentRecordings[name, default: []].append(prepared.name) }
+        report.merge(prepared.report)
+        var buffered = pending ?? WindowSet(windowSeconds: prepared.windows.windowSeconds, strideSeconds: prepared.windows.strideSeconds,
+                                            modalities: prepared.windows.modalities, labelSchema: prepared.windows.labelSchema)
+        pending = nil
+        buffered.append(contentsOf: prepared.windows)
+        var full: [WindowSet] = []
+        var offset = 0
+        while buffered.windowCount - offset >= windowsPerShard {
+            full.append(buffered.subset(windows: Array(offset..<(offset + windowsPerShard))))
+            offset += windowsPerShard
+        }
+        pending = offset == 0 ? buffered : buffered.subset(windows: Array(offset..<buffered.windowCount))
+        try writeShards(full)
     }
 
     /// Writes the last shard and the manifest, then moves the folder onto the destination.
@@ -58,7 +103,7 @@ public final class DatasetWriter {
         guard let last = pending else {
             throw DataError(.noUsableStream, file: destination.path, "no recording was added, so there is nothing to write")
         }
-        if last.windowCount > 0 || shards.isEmpty { try writeShard(last) }
+        if last.windowCount > 0 || shards.isEmpty { try writeShards([last]) }
         let manifest = DatasetManifest(
             schemaVersion: DatasetManifest.currentSchemaVersion, format: DatasetManifest.formatName,
             windowSeconds: configuration.windowSeconds, strideSeconds: configuration.strideSeconds,
@@ -70,7 +115,9 @@ public final class DatasetWriter {
                 }
                 return DatasetManifest.Modality(name: layout.name, samplingRate: layout.samplingRate, channels: layout.channelNames,
                                                 unit: layout.unit, samplesPerWindow: layout.samplesPerWindow,
-                                                mean: means, standardDeviation: deviations)
+                                                mean: means, standardDeviation: deviations,
+                                                absentWindows: absentWindows[layout.name] ?? 0,
+                                                absentRecordings: absentRecordings[layout.name] ?? [])
             },
             labels: last.labelSchema.map { DatasetManifest.Label(name: $0.name, kind: $0.kind, classNames: $0.classNames, unit: $0.unit) },
             subjects: subjects, windows: windowCount, shards: shards,
@@ -91,12 +138,61 @@ public final class DatasetWriter {
         return manifest
     }
 
-    private func writeShard(_ set: WindowSet) throws {
+    /// What writing one shard gives the manifest.
+    private struct WrittenShard {
+        var entry: DatasetManifest.Shard
+        var statistics: [String: [(count: Double, sum: Double, squares: Double)]]
+        var absentWindows: [String: Int]
+    }
+
+    /// Serialises, hashes and writes `sets` as the next shards, in parallel; the manifest's entries and
+    /// statistics are then gathered in shard order, so the result does not depend on the thread count.
+    private func writeShards(_ sets: [WindowSet]) throws {
+        guard !sets.isEmpty else { return }
+        let first = shards.count
+        let results = UnsafeMutableBufferPointer<Result<WrittenShard, DataError>?>.allocate(capacity: sets.count)
+        results.initialize(repeating: nil)
+        defer { results.deinitialize().deallocate() }
+        nonisolated(unsafe) let output = results
+        let subjects = self.subjects, temporary = self.temporary
+        Threading.parallelFor(sets.count) { range in
+            for index in range {
+                do throws(DataError) {
+                    output[index] = .success(try Self.writeShard(sets[index], number: first + index, subjects: subjects, into: temporary))
+                } catch {
+                    output[index] = .failure(error)
+                }
+            }
+        }
+        for index in 0..<sets.count {
+            let written = try results[index]!.get()
+            shards.append(written.entry)
+            windowCount += written.entry.windows
+            for (name, partial) in written.statistics {
+                var sums = statistics[name] ?? Array(repeating: (0, 0, 0), count: partial.count)
+                for channel in partial.indices {
+                    sums[channel].count += partial[channel].count
+                    sums[channel].sum += partial[channel].sum
+                    sums[channel].squares += partial[channel].squares
+                }
+                statistics[name] = sums
+            }
+            for (name, count) in written.absentWindows { absentWindows[name, default: 0] += count }
+        }
+    }
+
+    private static func writeShard(_ set: WindowSet, number: Int, subjects: [String], into temporary: URL) throws(DataError) -> WrittenShard {
         var file = SafeTensorsFile(metadata: ["format": DatasetManifest.formatName, "schema_version": "\(DatasetManifest.currentSchemaVersion)"])
+        var statistics: [String: [(count: Double, sum: Double, squares: Double)]] = [:], absentWindows: [String: Int] = [:]
         for layout in set.modalities {
             let values = set.values[layout.name]!
             file[layout.name] = SafeTensorsEntry(floats: values, shape: [set.windowCount, layout.samplesPerWindow, layout.channelCount])
-            accumulate(values, channels: layout.channelCount, into: layout.name)
+            statistics[layout.name] = channelSums(values, channels: layout.channelCount)
+            let absent = set.absentCount(layout.name)
+            if absent > 0 {
+                file["present.\(layout.name)"] = SafeTensorsEntry(bools: set.present[layout.name]!, shape: [set.windowCount])
+                absentWindows[layout.name] = absent
+            }
         }
         for (name, labels) in set.classLabels { file["label.\(name)"] = SafeTensorsEntry(int64s: labels, shape: [set.windowCount]) }
         for (name, labels) in set.valueLabels { file["label.\(name)"] = SafeTensorsEntry(floats: labels, shape: [set.windowCount]) }
@@ -104,18 +200,20 @@ public final class DatasetWriter {
         file["subject"] = SafeTensorsEntry(int64s: set.subjectIndices.map { Int64(globalSubjects[Int($0)]) }, shape: [set.windowCount])
         file["start_seconds"] = SafeTensorsEntry(floats: set.startSeconds, shape: [set.windowCount])
         let data = file.serialized()
-        let name = String(format: "shard-%05d.safetensors", shards.count)
+        let url = temporary.appendingPathComponent(String(format: "shard-%05d.safetensors", number))
         do {
-            try data.write(to: temporary.appendingPathComponent(name))
+            try data.write(to: url)
         } catch {
-            throw DataError(.missingFile, file: temporary.appendingPathComponent(name).path, "cannot write shard: \(error.localizedDescription)")
+            throw DataError(.missingFile, file: url.path, "cannot write shard: \(error.localizedDescription)")
         }
-        shards.append(DatasetManifest.Shard(file: name, windows: set.windowCount, bytes: data.count, sha256: SHA256.hexDigest(data)))
-        windowCount += set.windowCount
+        return WrittenShard(entry: DatasetManifest.Shard(file: url.lastPathComponent, windows: set.windowCount, bytes: data.count,
+                                                         sha256: SHA256.hexDigest(data)),
+                            statistics: statistics, absentWindows: absentWindows)
     }
 
-    private func accumulate(_ values: [Float], channels: Int, into name: String) {
-        var sums = statistics[name] ?? Array(repeating: (0, 0, 0), count: channels)
+    /// Per channel of frame-major `values`: count, sum and sum of squares of the non-NaN values, in Double.
+    private static func channelSums(_ values: [Float], channels: Int) -> [(count: Double, sum: Double, squares: Double)] {
+        var sums = Array(repeating: (count: 0.0, sum: 0.0, squares: 0.0), count: channels)
         values.withUnsafeBufferPointer { buffer in
             for channel in 0..<channels {
                 var count = 0.0, sum = 0.0, squares = 0.0
@@ -125,9 +223,9 @@ public final class DatasetWriter {
                     if !value.isNaN { count += 1; sum += value; squares += value * value }
                     index += channels
                 }
-                sums[channel].count += count; sums[channel].sum += sum; sums[channel].squares += squares
+                sums[channel] = (count, sum, squares)
             }
         }
-        statistics[name] = sums
+        return sums
     }
 }

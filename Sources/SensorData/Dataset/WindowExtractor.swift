@@ -22,17 +22,34 @@ public struct WindowQualityReport: Sendable, Codable, Equatable {
 ///
 /// Window `k` of a recording covers `[k · stride, k · stride + length)` seconds from its start; each
 /// modality contributes the frames whose times fall in that span (`round((t − startOffset) · rate)`
-/// onwards), so streams are aligned by time, not by index. Windows that run past any modality's end are
-/// not considered.
+/// onwards), so streams are aligned by time, not by index. Windows that run past any present modality's
+/// span are not considered. A modality that allows absence and that the recording lacks (or has at
+/// another rate) is stored as NaN and marked absent in every window of the recording, never imputed.
 public enum WindowExtractor {
-    /// The layouts of `configuration`'s modalities as found in `recording`.
-    /// - Throws: `DataError.missingModality` when a stream is absent or at another rate.
+    /// The layouts of `configuration`'s modalities as found in `recording` (or as specified, for an
+    /// absent modality that allows absence).
+    /// - Throws: `DataError.missingModality` when a required stream is absent or at another rate.
     public static func layouts(of recording: Recording, configuration: WindowingConfiguration) throws -> [ModalityLayout] {
         try configuration.modalities.map { modality in
-            let stream = try recording.requireStream(named: modality.name, samplingRate: modality.samplingRate)
+            let samples = configuration.samplesPerWindow(modality)
+            guard let stream = try stream(of: modality, in: recording) else {
+                return ModalityLayout(name: modality.name, samplingRate: modality.samplingRate, channelNames: modality.channelNames ?? [],
+                                      unit: modality.unit ?? "", samplesPerWindow: samples)
+            }
             return ModalityLayout(name: modality.name, samplingRate: modality.samplingRate, channelNames: stream.channelNames,
-                                  unit: stream.unit, samplesPerWindow: configuration.samplesPerWindow(modality))
+                                  unit: stream.unit, samplesPerWindow: samples)
         }
+    }
+
+    /// The stream of `modality` in `recording`; nil when it is absent (or at another rate) and may be.
+    /// - Throws: `DataError.missingModality` when it is absent and required.
+    static func stream(of modality: ModalitySpecification, in recording: Recording) throws -> SensorStream? {
+        if modality.allowsAbsence {
+            guard let stream = recording.streams[modality.name], !stream.isEventStream,
+                  abs(stream.samplingRate - modality.samplingRate) <= 1e-9 * modality.samplingRate else { return nil }
+            return stream
+        }
+        return try recording.requireStream(named: modality.name, samplingRate: modality.samplingRate)
     }
 
     /// An empty window set shaped for `configuration` and the channels of `recording`.
@@ -52,10 +69,11 @@ public enum WindowExtractor {
             throw DataError(.missingModality, file: "\(recording.subjectID)/\(recording.sessionID)",
                             "stream \"\(layout.name)\" has channels \(layout.channelNames); the dataset has \(expected.channelNames)")
         }
-        let streams = configuration.modalities.map { recording.streams[$0.name]! }
+        let streams = try configuration.modalities.map { try stream(of: $0, in: recording) }
+        guard let reference = streams.lazy.compactMap({ $0 }).first else { return }
         var windowEnd = Double.infinity
-        for stream in streams { windowEnd = min(windowEnd, stream.endOffset) }
-        let classSources = try configuration.labels.compactMap { try classSource($0, recording: recording, reference: streams[0]) }
+        for case let stream? in streams { windowEnd = min(windowEnd, stream.endOffset) }
+        let classSources = try configuration.labels.compactMap { try classSource($0, recording: recording, reference: reference) }
         let subject = set.subjectIndex(recording.subjectID)
         var start = 0.0
         var windowNumber = 0
@@ -65,6 +83,7 @@ public enum WindowExtractor {
             var complete = true
             var failures: [String] = []
             for (index, stream) in streams.enumerated() {
+                guard let stream else { continue }
                 let modality = configuration.modalities[index], layout = layouts[index]
                 let first = Int(((start - stream.startOffset) * modality.samplingRate).rounded())
                 guard first >= 0, first + layout.samplesPerWindow <= stream.frameCount else { complete = false; break }

@@ -38,8 +38,9 @@ public struct LabelSchemaEntry: Sendable, Codable, Equatable {
     }
 }
 
-/// Windows in memory: per modality a `[windows, samples, channels]` row-major float buffer, with
-/// per-window labels, subject indices (into `subjects`) and start times (seconds from the recording start).
+/// Windows in memory: per modality a `[windows, samples, channels]` row-major float buffer and whether
+/// each window has that modality at all, with per-window labels, subject indices (into `subjects`) and
+/// start times (seconds from the recording start).
 public struct WindowSet: Sendable {
     public var windowSeconds: Double
     public var strideSeconds: Double
@@ -51,6 +52,9 @@ public struct WindowSet: Sendable {
     public var values: [String: [Float]]
     public var classLabels: [String: [Int64]]
     public var valueLabels: [String: [Float]]
+    /// Keyed by modality name: false for windows of recordings that lack the modality (their values are
+    /// NaN); `windowCount` flags each.
+    public var present: [String: [Bool]]
     public var subjectIndices: [Int64] = []
     public var startSeconds: [Float] = []
 
@@ -62,6 +66,7 @@ public struct WindowSet: Sendable {
         self.labelSchema = labelSchema
         self.subjects = subjects
         values = Dictionary(uniqueKeysWithValues: modalities.map { ($0.name, [Float]()) })
+        present = Dictionary(uniqueKeysWithValues: modalities.map { ($0.name, [Bool]()) })
         classLabels = Dictionary(uniqueKeysWithValues: labelSchema.filter { $0.kind == .classIndex }.map { ($0.name, [Int64]()) })
         valueLabels = Dictionary(uniqueKeysWithValues: labelSchema.filter { $0.kind == .value }.map { ($0.name, [Float]()) })
     }
@@ -72,7 +77,8 @@ public struct WindowSet: Sendable {
     /// Sets the count after filling the buffers directly (the reader); the buffers must agree with it.
     mutating func setWindowCount(_ count: Int) {
         for layout in modalities {
-            precondition(values[layout.name]?.count == count * layout.valuesPerWindow, "WindowSet: \(layout.name) buffer does not hold \(count) windows")
+            precondition(values[layout.name]?.count == count * layout.valuesPerWindow && present[layout.name]?.count == count,
+                         "WindowSet: \(layout.name) buffers do not hold \(count) windows")
         }
         precondition(subjectIndices.count == count && startSeconds.count == count, "WindowSet: index buffers do not hold \(count) windows")
         windowCount = count
@@ -85,14 +91,20 @@ public struct WindowSet: Sendable {
         return Int64(subjects.count - 1)
     }
 
-    /// Appends one window. `window` holds each modality's `valuesPerWindow` floats.
+    /// Appends one window. `window` holds each modality's `valuesPerWindow` floats; a modality it does
+    /// not hold is stored as NaN and marked absent.
     mutating func append(window: [String: ArraySlice<Float>], classes: [String: Int64], values labelValues: [String: Float],
                          subject: Int64, start: Float) {
         for layout in modalities {
-            guard let slice = window[layout.name], slice.count == layout.valuesPerWindow else {
-                preconditionFailure("WindowSet.append: modality \(layout.name) needs \(layout.valuesPerWindow) values")
+            guard let slice = window[layout.name] else {
+                values[layout.name]!.append(contentsOf: repeatElement(Float.nan, count: layout.valuesPerWindow))
+                present[layout.name]!.append(false)
+                continue
             }
+            precondition(slice.count == layout.valuesPerWindow,
+                         "WindowSet.append: modality \(layout.name) needs \(layout.valuesPerWindow) values, got \(slice.count)")
             values[layout.name]!.append(contentsOf: slice)
+            present[layout.name]!.append(true)
         }
         for name in classLabels.keys { classLabels[name]!.append(classes[name] ?? -1) }
         for name in valueLabels.keys { valueLabels[name]!.append(labelValues[name] ?? .nan) }
@@ -105,7 +117,10 @@ public struct WindowSet: Sendable {
     public mutating func append(contentsOf other: WindowSet) {
         precondition(other.modalities == modalities && other.labelSchema == labelSchema,
                      "WindowSet.append(contentsOf:): layouts or label schemas differ")
-        for layout in modalities { values[layout.name]!.append(contentsOf: other.values[layout.name]!) }
+        for layout in modalities {
+            values[layout.name]!.append(contentsOf: other.values[layout.name]!)
+            present[layout.name]!.append(contentsOf: other.present[layout.name]!)
+        }
         for name in classLabels.keys { classLabels[name]!.append(contentsOf: other.classLabels[name]!) }
         for name in valueLabels.keys { valueLabels[name]!.append(contentsOf: other.valueLabels[name]!) }
         let mapping = other.subjects.map { subjectIndex($0) }
@@ -128,6 +143,8 @@ public struct WindowSet: Sendable {
                 target.append(contentsOf: source[(index * width)..<((index + 1) * width)])
             }
             result.values[layout.name] = target
+            let flags = present[layout.name]!
+            result.present[layout.name] = indices.map { flags[$0] }
         }
         for (name, labels) in classLabels { result.classLabels[name] = indices.map { labels[$0] } }
         for (name, labels) in valueLabels { result.valueLabels[name] = indices.map { labels[$0] } }
@@ -146,6 +163,27 @@ public struct WindowSet: Sendable {
     /// The windows of the given subjects (a subject-wise split never shares a subject between parts).
     public func subset(subjects chosen: Set<String>) -> WindowSet {
         subset(windows: windowIndices(ofSubjects: chosen))
+    }
+
+    /// Windows lacking modality `name` (0 for a modality the set does not have).
+    public func absentCount(_ name: String) -> Int {
+        present[name]?.reduce(0) { $0 + ($1 ? 0 : 1) } ?? 0
+    }
+
+    /// Indices of the windows that have every modality in `names`, in stored order.
+    public func windowIndices(havingAll names: [String]) -> [Int] {
+        let flags = names.compactMap { present[$0] }
+        return (0..<windowCount).filter { window in flags.allSatisfy { $0[window] } }
+    }
+
+    /// The same windows with only the modalities in `names`, in stored order (names the set lacks are skipped).
+    public func keeping(modalities names: Set<String>) -> WindowSet {
+        var result = self
+        result.modalities = modalities.filter { names.contains($0.name) }
+        let kept = Set(result.modalities.map(\.name))
+        result.values = values.filter { kept.contains($0.key) }
+        result.present = present.filter { kept.contains($0.key) }
+        return result
     }
 
     /// Subject identifier of window `index`.

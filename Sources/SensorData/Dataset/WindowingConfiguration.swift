@@ -9,11 +9,25 @@ public struct ModalitySpecification: Sendable, Codable, Equatable {
     /// Whether runs of identical frames count against the window (PPG, accelerometer); off for slow,
     /// quantised streams such as temperature, which is legitimately constant for seconds.
     public var checksFlatness: Bool
+    /// Whether a recording may lack this stream (imports: every stream some recording has). Its windows
+    /// then hold NaN for it and are marked absent (`WindowSet.present`); nothing is imputed. A stream at
+    /// another rate counts as absent too. Otherwise a missing stream is an error.
+    public var allowsAbsence: Bool
+    /// Channels and unit of the stream, for windows of recordings that lack it (taken from the stream
+    /// when the recording has it).
+    public var channelNames: [String]?
+    public var unit: String?
 
-    public init(name: String, samplingRate: Double, checksFlatness: Bool = true) {
+    public init(name: String, samplingRate: Double, checksFlatness: Bool = true, allowsAbsence: Bool = false,
+                channelNames: [String]? = nil, unit: String? = nil) {
+        precondition(!allowsAbsence || channelNames?.isEmpty == false,
+                     "ModalitySpecification(\(name)): a modality that may be absent needs its channel names")
         self.name = name
         self.samplingRate = samplingRate
         self.checksFlatness = checksFlatness
+        self.allowsAbsence = allowsAbsence
+        self.channelNames = channelNames
+        self.unit = unit
     }
 }
 

@@ -33,13 +33,21 @@ public struct RunData: Sendable {
             throw configuration.error(.inconsistent, at: "windowing.window_seconds",
                                       "the dataset at \(directory.path) has \(manifest.windowSeconds) s windows, the config says \(configuration.windowing.windowSeconds) s")
         }
-        let layout = try patchLayout(configuration, manifest: manifest)
+        let layout = try patchLayout(configuration, manifest: manifest, directory: directory)
         try RunObjectives.validate(configuration, layout: layout)
-        let loaded: WindowSet
+        var loaded: WindowSet
         do {
             loaded = try DatasetReader.load(from: directory).windows
         } catch {
             throw configuration.error(.missingFile, at: "data.path", "cannot load the dataset at \(directory.path): \(error)")
+        }
+        // Only the model's modalities are batched; windows lacking one of them are not trained on.
+        let required = layout.modalities.map(\.name)
+        loaded = loaded.keeping(modalities: Set(required))
+        if required.contains(where: { loaded.absentCount($0) > 0 }) {
+            let complete = loaded.windowIndices(havingAll: required)
+            log("\(loaded.windowCount - complete.count) of \(loaded.windowCount) windows lack one of \(required.joined(separator: ", ")) and are left out")
+            loaded = loaded.subset(windows: complete)
         }
         let split = SubjectSplit(subjects: manifest.subjects, validationFraction: configuration.split.validationFraction,
                                  testFraction: configuration.split.testFraction, seed: configuration.split.seed)
@@ -95,14 +103,19 @@ public struct RunData: Sendable {
     }
 
     /// Patches per modality from `model.patches` and the dataset's rates and channels.
-    static func patchLayout(_ configuration: RunConfiguration, manifest: DatasetManifest) throws -> PatchLayout {
+    /// A modality the model needs and the dataset lacks (or lacks in every window) is an error naming both.
+    static func patchLayout(_ configuration: RunConfiguration, manifest: DatasetManifest, directory: URL) throws -> PatchLayout {
         let available = manifest.modalities.map(\.name)
         let modalities = try configuration.model.patchSeconds.map { modality, seconds -> ModalityPatching in
             let path = "model.patches.\(modality)"
             guard let stored = manifest.modalities.first(where: { $0.name == modality }) else {
                 throw configuration.error(.unknownKey, at: path,
-                                          "unknown modality; the dataset has \(available.joined(separator: ", "))",
+                                          "unknown modality \"\(modality)\": the dataset at \(directory.path) has \(available.joined(separator: ", "))",
                                           suggestion: ConfigError.nearest(modality, in: available).map { "model.patches.\($0)" })
+            }
+            guard stored.absentWindows < manifest.windows || manifest.windows == 0 else {
+                throw configuration.error(.inconsistent, at: path,
+                                          "modality \"\(modality)\" is absent from every window of the dataset at \(directory.path) (recordings without it: \(stored.absentRecordings.prefix(5).joined(separator: ", "))\(stored.absentRecordings.count > 5 ? ", ..." : ""))")
             }
             let samples = seconds * stored.samplingRate
             guard samples >= 1, abs(samples - samples.rounded()) < 1e-6 else {
