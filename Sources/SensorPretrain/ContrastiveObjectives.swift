@@ -27,8 +27,15 @@ final class SimCLRObjective: PretrainingObjective {
             : nil
         let pooled = context.encoder.embed(patches, mask: mask)
         context.offerFirstViewEmbedding(pooled.sliced(axis: 0, range: 0..<batch))
-        let loss = Loss.ntXent(projector(pooled), temperature: temperature)
+        let projections = projector(pooled)
+        let loss = Loss.ntXent(projections, temperature: temperature)
         terms.append((spec.name, loss.item))
+        if !isTraining {
+            // In evaluation: NT-Xent at chance, top-1 retrieval of the partner view and its chance level.
+            terms.append(("baseline.\(spec.name)", TrivialBaseline.ntXentChanceLoss(pairs: batch)))
+            terms.append(("accuracy.\(spec.name)", TrivialBaseline.ntXentTopOneAccuracy(projections)))
+            terms.append(("chance_accuracy.\(spec.name)", TrivialBaseline.ntXentChanceAccuracy(pairs: batch)))
+        }
         return loss
     }
 }

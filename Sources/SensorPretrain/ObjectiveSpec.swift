@@ -119,9 +119,16 @@ public struct ObjectiveLosses {
     /// Σ weight · objective loss: the scalar to differentiate.
     public let total: Tensor
     /// Named scalars for logging, in a stable order: each objective's unweighted loss under its name,
-    /// then its parts ("reconstruction.ppg", "subject.koleo", "cross_modal.ppg-acc"), then the
+    /// then its parts ("reconstruction.ppg", "subject.koleo", "cross_modal.ppg-acc"), then, in
+    /// evaluation mode only, its trivial baselines and accuracies ("baseline.reconstruction.ppg",
+    /// "accuracy.contrastive", "chance_accuracy.contrastive"; see `TrivialBaseline`), then the
     /// collapse monitors ("collapse.embedding_std", "collapse.effective_rank") when computed.
     public let terms: [(name: String, value: Float)]
+
+    /// Whether the term `name` is a monitor, baseline or accuracy rather than a loss.
+    public static func isMonitor(_ name: String) -> Bool {
+        ["collapse.", "baseline.", "accuracy.", "chance_accuracy."].contains { name.hasPrefix($0) }
+    }
 
     public init(total: Tensor, terms: [(name: String, value: Float)]) {
         self.total = total

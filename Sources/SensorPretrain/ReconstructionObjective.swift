@@ -35,7 +35,27 @@ final class ReconstructionObjective: PretrainingObjective {
         for (modality, value) in zip(layout.modalities, result.perModality) {
             if let value { terms.append(("\(spec.name).\(modality.name)", value)) }
         }
+        if !isTraining { appendBaselines(layout: layout, targets: view.patches, weights: lossWeights, terms: &terms) }
         return result.total
+    }
+
+    /// In evaluation: "baseline.NAME" (over all counted values, weighted as the loss is) and
+    /// "baseline.NAME.MODALITY", the mean-patch MSE on the very patches the loss scored.
+    private func appendBaselines(layout: PatchLayout, targets: [Tensor], weights: [Tensor],
+                                 terms: inout [(name: String, value: Float)]) {
+        let baselines = TrivialBaseline.meanPatchSquaredError(targets: targets, weights: weights)
+        var weightedSum = 0.0, values = 0.0
+        for (baseline, (target, weight)) in zip(baselines, zip(targets, weights)) {
+            guard let baseline else { continue }
+            let counted = Double(weight.withUnsafeBufferPointer { $0.reduce(0, +) }) * Double(target.shape[2])
+            weightedSum += Double(baseline) * counted
+            values += counted
+        }
+        guard values > 0 else { return }
+        terms.append(("baseline.\(spec.name)", Float(weightedSum / values)))
+        for (modality, baseline) in zip(layout.modalities, baselines) {
+            if let baseline { terms.append(("baseline.\(spec.name).\(modality.name)", baseline)) }
+        }
     }
 }
 

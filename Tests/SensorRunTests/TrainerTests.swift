@@ -30,6 +30,26 @@ import Testing
                     "collapse.effective_rank"] {
             #expect(first[key] is Double, "missing \(key)")
         }
+        #expect(first["baseline.masked_reconstruction"] == nil, "baselines are validation-only")
+        let validation = try #require(objects.first { $0["validation_loss"] != nil })
+        for key in ["validation_loss.masked_reconstruction.ppg", "validation_baseline.masked_reconstruction",
+                    "validation_baseline.masked_reconstruction.ppg", "validation_baseline.masked_reconstruction.acc",
+                    "validation_baseline.masked_reconstruction.temp", "validation_baseline.contrastive",
+                    "validation_accuracy.contrastive"] {
+            #expect(validation[key] is Double, "missing \(key)")
+        }
+        // Batch 4: 2·4 − 1 = 7 candidates.
+        #expect(abs((validation["validation_chance_accuracy.contrastive"] as? Double ?? 0) - 1.0 / 7) < 1e-4)
+        #expect(abs((validation["validation_baseline.contrastive"] as? Double ?? 0) - log(7.0)) < 1e-4)
+    }
+
+    @Test func theValidationLineSetsEachLossAgainstItsBaseline() {
+        let terms = ["masked_reconstruction": 0.25, "masked_reconstruction.ppg": 0.2, "baseline.masked_reconstruction": 0.95,
+                     "baseline.masked_reconstruction.ppg": 0.9, "contrastive": 1.5, "baseline.contrastive": 4.844,
+                     "accuracy.contrastive": 0.75, "chance_accuracy.contrastive": 0.00787]
+        #expect(Trainer.baselineSummary(terms, objectives: ["masked_reconstruction", "contrastive"])
+            == "; masked_reconstruction 0.250 vs baseline 0.950 (ppg 0.200/0.900); contrastive 1.500 vs baseline 4.844, top-1 0.750 vs chance 0.0079")
+        #expect(Trainer.baselineSummary(["subject": 1], objectives: ["subject"]) == "")
     }
 
     @Test func aNonFiniteLossStopsAndKeepsTheLastGoodCheckpoint() throws {

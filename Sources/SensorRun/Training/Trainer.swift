@@ -185,7 +185,7 @@ public final class Trainer {
             "step": step, "loss": MetricsLog.rounded(total), "lr": Double("\(optimizer.learningRate)") ?? 0,
             "grad_norm": MetricsLog.rounded(gradientNorm), "windows_per_s": MetricsLog.rounded(rate),
         ]
-        for (name, value) in losses.terms { entry[name.hasPrefix("collapse.") ? name : "loss.\(name)"] = MetricsLog.rounded(value) }
+        for (name, value) in losses.terms { entry[ObjectiveLosses.isMonitor(name) ? name : "loss.\(name)"] = MetricsLog.rounded(value) }
         metrics?.append(entry)
         let parts = losses.perObjective.map { "\($0.0) \(String(format: "%.4f", $0.1))" }.joined(separator: ", ")
         logger.info("step \(step)/\(configuration.training.steps) loss \(String(format: "%.4f", total)) (\(parts)) lr \(String(format: "%.2e", optimizer.learningRate)) \(String(format: "%.1f", rate)) windows/s ETA \(progress.etaText(step: step))",
@@ -218,11 +218,11 @@ public final class Trainer {
         }
         var entry: [String: Any] = ["step": step, "validation_loss": MetricsLog.rounded(total), "validation_batches": batchCount]
         for (name, value) in terms {
-            entry[name.hasPrefix("collapse.") ? "validation_\(name)" : "validation_loss.\(name)"] = MetricsLog.rounded(value)
+            entry[ObjectiveLosses.isMonitor(name) ? "validation_\(name)" : "validation_loss.\(name)"] = MetricsLog.rounded(value)
         }
         metrics?.append(entry)
         let note = total < bestValidationLoss ? " (best)" : ""
-        logger.info("validation at step \(step): loss \(String(format: "%.4f", total))\(note)")
+        logger.info("validation at step \(step): loss \(String(format: "%.4f", total))\(note)\(Self.baselineSummary(terms, objectives: model.specs.map(\.name)))")
         if total < bestValidationLoss {
             bestValidationLoss = total
             if let folder {
@@ -231,6 +231,30 @@ public final class Trainer {
                 }
             }
         }
+    }
+}
+
+extension Trainer {
+    /// "; NAME 0.1234 vs baseline 0.9876 (ppg 0.1/0.9, ...), top-1 0.85 vs chance 0.008" for every
+    /// objective with a baseline among the averaged validation `terms`.
+    static func baselineSummary(_ terms: [String: Double], objectives: [String]) -> String {
+        func number(_ value: Double) -> String { String(format: value < 0.01 ? "%.4f" : "%.3f", value) }
+        var parts: [String] = []
+        for name in objectives {
+            guard let loss = terms[name], let baseline = terms["baseline.\(name)"] else { continue }
+            var text = "\(name) \(number(loss)) vs baseline \(number(baseline))"
+            let modalities = terms.keys.filter { $0.hasPrefix("baseline.\(name).") }.sorted()
+                .compactMap { key -> String? in
+                    let modality = String(key.dropFirst("baseline.\(name).".count))
+                    return terms["\(name).\(modality)"].map { "\(modality) \(number($0))/\(number(terms[key]!))" }
+                }
+            if !modalities.isEmpty { text += " (\(modalities.joined(separator: ", ")))" }
+            if let accuracy = terms["accuracy.\(name)"], let chance = terms["chance_accuracy.\(name)"] {
+                text += ", top-1 \(number(accuracy)) vs chance \(number(chance))"
+            }
+            parts.append(text)
+        }
+        return parts.isEmpty ? "" : "; " + parts.joined(separator: "; ")
     }
 }
 
