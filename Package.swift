@@ -43,7 +43,7 @@ let package = Package(
         .target(
             name: "SensorRun",
             dependencies: [
-                "SensorPretrain", "SensorData", "SensorNN",
+                "SensorPretrain", "SensorData", "SensorNN", "SensorEval", "SensorReport",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ]
