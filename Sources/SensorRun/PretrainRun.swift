@@ -85,6 +85,16 @@ public enum PretrainRun {
 
     /// `meta.json`'s content at creation.
     static func meta(_ configuration: RunConfiguration, data: RunData) -> [String: Any] {
+        machineMeta(seed: configuration.seed, threads: configuration.threads).merging([
+            "data_directory": data.directory.path,
+            "data_manifest_sha256": data.manifestHash,
+            "split": ["train": data.split.train, "validation": data.split.validation, "test": data.split.test],
+            "windows": ["train": data.train.windowCount, "validation": data.validation.windowCount],
+        ] as [String: Any]) { _, new in new }
+    }
+
+    /// The `meta.json` fields every run folder has: code version, creation time, seed, threads, machine.
+    static func machineMeta(seed: UInt64, threads: Int) -> [String: Any] {
         var system = utsname()
         uname(&system)
         func text<T>(_ field: T) -> String {
@@ -93,17 +103,13 @@ public enum PretrainRun {
         var meta: [String: Any] = [
             "code_version": codeVersion,
             "created": ISO8601DateFormatter().string(from: Date()),
-            "seed": NSNumber(value: configuration.seed),
-            "threads": configuration.threads,
+            "seed": NSNumber(value: seed),
+            "threads": threads,
             "machine": [
                 "uname": "\(text(system.sysname)) \(text(system.release)) \(text(system.machine))",
                 "hostname": text(system.nodename),
                 "cores": ProcessInfo.processInfo.activeProcessorCount,
             ] as [String: Any],
-            "data_directory": data.directory.path,
-            "data_manifest_sha256": data.manifestHash,
-            "split": ["train": data.split.train, "validation": data.split.validation, "test": data.split.test],
-            "windows": ["train": data.train.windowCount, "validation": data.validation.windowCount],
         ]
         if let describe = sourceGitDescribe() { meta["source_git_describe"] = describe }
         return meta

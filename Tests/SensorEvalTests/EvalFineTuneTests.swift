@@ -131,7 +131,7 @@ import SensorTensor
                                                             runs: [RunResult(model: "pretrained", mode: "probe", fraction: 0.01, seed: 0, fold: fold,
                                                                              trainingWindows: 2, epochLosses: [1, 0.5], metrics: report)],
                                                             comparisons: [PairedComparison(metric: "accuracy", first: "pretrained", second: "scratch",
-                                                                                           mode: "probe", fraction: 0.01, seed: 0, fold: 0,
+                                                                                           mode: "probe", fraction: 0.01, seeds: [0], fold: 0,
                                                                                            difference: interval)])],
                                         warnings: ["class b: no windows"])
         let data = try results.encoded()

@@ -41,8 +41,9 @@ public final class FineTunedModel {
     /// The probe's frozen-embedding cache (nil for modes that train the encoder).
     let cache: EmbeddingCache?
 
-    init(task: TaskSpec, configuration: FineTuneConfiguration, encoder: any Encoder, head: PredictionHead,
-         targetMean: Float, targetScale: Float, epochLosses: [Float], cache: EmbeddingCache?) {
+    /// A model from its parts (a saved fine-tuned model read back; `cache` only for probes in memory).
+    public init(task: TaskSpec, configuration: FineTuneConfiguration, encoder: any Encoder, head: PredictionHead,
+                targetMean: Float, targetScale: Float, epochLosses: [Float], cache: EmbeddingCache? = nil) {
         self.task = task
         self.configuration = configuration
         self.encoder = encoder

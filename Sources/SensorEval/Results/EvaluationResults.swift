@@ -55,25 +55,26 @@ public struct RunResult: Sendable, Codable, Equatable {
     }
 }
 
-/// A paired comparison of two models on the same test windows: the CI of (first − second).
+/// A paired comparison of two models on the same test windows: the CI of (first − second), for
+/// one seed or for the mean over several seeds (each resample averages the seeds' metrics).
 public struct PairedComparison: Sendable, Codable, Equatable {
     public var metric: String
     public var first: String
     public var second: String
     public var mode: String
     public var fraction: Double
-    public var seed: UInt64
+    public var seeds: [UInt64]
     public var fold: Int
     public var difference: ConfidenceInterval
 
-    public init(metric: String, first: String, second: String, mode: String, fraction: Double, seed: UInt64, fold: Int,
+    public init(metric: String, first: String, second: String, mode: String, fraction: Double, seeds: [UInt64], fold: Int,
                 difference: ConfidenceInterval) {
         self.metric = metric
         self.first = first
         self.second = second
         self.mode = mode
         self.fraction = fraction
-        self.seed = seed
+        self.seeds = seeds
         self.fold = fold
         self.difference = difference
     }

@@ -44,6 +44,23 @@ public enum Scoring {
                                    second: { statistic(metric, second, targets, $0) })
     }
 
+    /// The paired bootstrap CI of mean over seeds of metric(first) − mean of metric(second): each
+    /// resample draws the test subjects once and scores every seed's model on them (nil if a
+    /// seed's metric is undefined there).
+    public static func pooledPairedDifference(metric: String, first: [Predictions], second: [Predictions], targets: TaskTargets,
+                                              bootstrap: SubjectBootstrap) -> ConfidenceInterval? {
+        precondition(!first.isEmpty && !second.isEmpty, "Scoring.pooledPairedDifference: both sides need at least one model")
+        func mean(_ models: [Predictions], _ positions: [Int]) -> Double? {
+            var total = 0.0
+            for model in models {
+                guard let value = statistic(metric, model, targets, positions) else { return nil }
+                total += value
+            }
+            return total / Double(models.count)
+        }
+        return bootstrap.pairedDifference(subjects: targets.subjects, first: { mean(first, $0) }, second: { mean(second, $0) })
+    }
+
     /// One named metric on the windows at `positions` (a bootstrap multiset); nil where undefined.
     public static func statistic(_ metric: String, _ predictions: Predictions, _ targets: TaskTargets, _ positions: [Int]) -> Double? {
         switch metric {

@@ -1,0 +1,205 @@
+import Foundation
+import SensorEval
+import SensorReport
+
+/// Builds the `Report` of `sensorfm report` from run folders: provenance and training curves of
+/// every folder, and from an evaluation's `results.json` the label-efficiency curves, confusion
+/// matrices, Bland–Altman plots and metric tables; from `embeddings.safetensors` a PCA map. Only the
+/// folders' contents enter the report (no clock, no absolute paths), so re-rendering is byte-identical.
+public enum ReportBuilder {
+    /// Methods in label-efficiency order: a model and mode of `RunResult` and their legend name.
+    static func method(model: String, mode: String) -> String? {
+        switch (model, mode) {
+        case ("pretrained", "probe"): LabelEfficiencyStudy.Series.pretrainedProbe
+        case ("pretrained", "full"): LabelEfficiencyStudy.Series.pretrainedFineTune
+        case ("pretrained", _): "pretrained \(mode)"
+        case ("scratch", _): LabelEfficiencyStudy.Series.scratch
+        case ("features", _): LabelEfficiencyStudy.Series.features
+        default: nil
+        }
+    }
+
+    static let metricTitles = ["accuracy": "accuracy", "balanced_accuracy": "balanced accuracy", "macro_f1": "macro-F1",
+                               "auroc": "AUROC", "mae": "MAE", "rmse": "RMSE", "pearson": "Pearson r"]
+
+    /// The report of `folders` (in the given order).
+    public static func build(folders: [URL]) throws -> Report {
+        var report = Report(title: "SensorFM report")
+        for url in folders.map(\.standardizedFileURL) {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue,
+                  FileManager.default.fileExists(atPath: url.appendingPathComponent("config.yaml").path) else {
+                throw RunError.notARun(path: url.path, "it has no config.yaml (give folders that sensorfm pretrain, finetune or evaluate wrote)")
+            }
+            let name = url.lastPathComponent
+            report.runs.append(provenance(url, name: name))
+            let metricsURL = url.appendingPathComponent("metrics.jsonl")
+            if FileManager.default.fileExists(atPath: metricsURL.path) {
+                let series = try MetricsLogParser.parse(contentsOf: metricsURL)
+                if !series.isEmpty { report.trainingCurves.append(TrainingCurves(runName: name, series: series)) }
+            }
+            let resultsURL = url.appendingPathComponent("results.json")
+            if let data = FileManager.default.contents(atPath: resultsURL.path) {
+                let results: EvaluationResults
+                do { results = try EvaluationResults.decode(data) } catch {
+                    throw RunError.notARun(path: resultsURL.path, "not a readable results.json: \(error)")
+                }
+                add(results, runName: name, to: &report)
+            }
+            let embeddingsURL = url.appendingPathComponent(EmbeddingExport.fileName)
+            if FileManager.default.fileExists(atPath: embeddingsURL.path) {
+                let (map, warning) = try EmbeddingProjection.map(embeddingsURL, title: "\(name): pretrained embeddings of test windows")
+                if let map { report.embeddingMaps.append(map) }
+                if let warning { report.warnings.append("\(name): \(warning)") }
+            }
+        }
+        return report
+    }
+
+    /// Provenance from `meta.json` and `config.yaml`; durations from `meta.json` or the log's first and last lines.
+    static func provenance(_ url: URL, name: String) -> RunProvenance {
+        let meta = (FileManager.default.contents(atPath: url.appendingPathComponent("meta.json").path))
+            .flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] } ?? [:]
+        let config = (try? String(contentsOf: url.appendingPathComponent("config.yaml"), encoding: .utf8)) ?? ""
+        let machine = meta["machine"] as? [String: Any]
+        var details: [String: String] = ["kind": meta["kind"] as? String ?? "pretraining"]
+        for key in ["checkpoint", "checkpoint_sha256", "checkpoint_step", "source_git_describe", "created"] {
+            if let value = meta[key] { details[key] = "\(value)" }
+        }
+        if let source = meta["pretraining_run"] as? String { details["pretraining_run"] = URL(fileURLWithPath: source).lastPathComponent }
+        if let split = meta["split"] as? [String: [String]] {
+            for part in split.keys.sorted() { details["split.\(part)"] = split[part]!.joined(separator: ", ") }
+        }
+        if let subjects = meta["pretraining_subjects"] as? [String] { details["pretraining_subjects"] = subjects.joined(separator: ", ") }
+        var durations: [NamedDuration] = []
+        if let recorded = meta["durations"] as? [String: Double] {
+            durations = recorded.keys.sorted().map { NamedDuration(name: $0, seconds: recorded[$0]!) }
+        } else if let seconds = logSpan(url.appendingPathComponent("train.log")) {
+            durations = [NamedDuration(name: "train.log first to last line", seconds: seconds)]
+        }
+        let seed = (meta["seed"] as? NSNumber).map { [$0.uint64Value] } ?? []
+        return RunProvenance(
+            name: name, configText: config, codeVersion: meta["code_version"] as? String ?? "",
+            dataManifestHash: meta["data_manifest_sha256"] as? String ?? "", seeds: seed,
+            machine: machine.map { "\($0["uname"] ?? "") (\($0["cores"] ?? "?") cores)" } ?? "",
+            durations: durations, details: details)
+    }
+
+    /// Seconds between the timestamps of a log's first and last lines.
+    static func logSpan(_ url: URL) -> Double? {
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return nil }
+        let lines = text.split(separator: "\n")
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        func stamp(_ line: Substring?) -> Date? { line.flatMap { $0.split(separator: " ").first }.flatMap { formatter.date(from: String($0)) } }
+        guard let first = stamp(lines.first), let last = stamp(lines.last) else { return nil }
+        return (last.timeIntervalSince(first) * 10).rounded() / 10
+    }
+
+    /// Label-efficiency curves, confusion matrices, Bland–Altman plots and tables of one results file.
+    static func add(_ results: EvaluationResults, runName: String, to report: inout Report) {
+        report.warnings += results.warnings.map { "\(runName): \($0)" }
+        for task in results.tasks {
+            let name = task.task.name
+            let classification = task.task.kind == .classification
+            let metrics = Scoring.metricNames(task.task.kind)
+            let groups = ResultGroup.grouped(task.runs)
+            for metric in [classification ? "accuracy" : "mae", classification ? "macro_f1" : "pearson"] {
+                var series: [String: [LabelEfficiencyStudy.Series.Point]] = [:]
+                for group in groups where group.fraction > 0 {
+                    guard let method = method(model: group.model, mode: group.mode), let estimate = group.estimate(metric) else { continue }
+                    series[method, default: []].append(.init(fraction: group.fraction, estimate: estimate))
+                }
+                guard !series.isEmpty else { continue }
+                report.labelEfficiency.append(LabelEfficiencyStudy(
+                    task: "\(runName): \(name)", metric: metricTitles[metric] ?? metric, higherIsBetter: metric != "mae",
+                    series: series.keys.sorted().map { .init(method: $0, points: series[$0]!) }))
+            }
+            let largest = results.fractions.max() ?? 1
+            for run in task.runs where run.seed == results.seeds.first && run.fold.index == 0 && (run.fraction == largest || run.fraction == 0) {
+                let label = "\(runName): \(name), \(method(model: run.model, mode: run.mode) ?? run.model)"
+                    + (run.fraction > 0 ? ", \(NumberFormatting.percent(run.fraction)) labels, seed \(run.seed)" : "")
+                if let confusion = run.metrics.classification?.confusion {
+                    report.confusionMatrices.append(SensorReport.ConfusionMatrix(title: label, labels: confusion.classNames, counts: confusion.counts))
+                }
+                if let regression = run.metrics.regression, let agreement = regression.blandAltman {
+                    report.blandAltman.append(BlandAltmanPlot(
+                        title: label, unit: task.task.unit ?? "", points: regression.blandAltmanPoints.map { .init(mean: $0.mean, difference: $0.difference) },
+                        bias: agreement.bias, lowerLimit: agreement.lowerLimit, upperLimit: agreement.upperLimit))
+                }
+            }
+            report.metricTables.append(MetricTable(
+                title: "\(runName): \(name) on the test subjects",
+                note: "Mean over seeds and folds of each estimate and of its \(NumberFormatting.percent(0.95)) subject-bootstrap interval bounds (\(results.bootstrapResamples) resamples); fraction 0 = no labels used.",
+                entries: groups.flatMap { group in
+                    metrics.compactMap { metric in
+                        group.estimate(metric).map {
+                            MetricTable.Entry(row: "\(group.model) \(group.mode) @ \(NumberFormatting.percent(group.fraction))",
+                                              metric: metricTitles[metric] ?? metric, estimate: $0)
+                        }
+                    }
+                }))
+            let pooled = task.comparisons.filter { $0.seeds.count == max(1, results.seeds.count) }
+            if !pooled.isEmpty {
+                report.metricTables.append(MetricTable(
+                    title: "\(runName): \(name), paired differences pretrained − baseline",
+                    note: "Paired subject bootstrap over the test subjects (\(results.bootstrapResamples) resamples), metric averaged over seeds \(results.seeds.map(String.init).joined(separator: ", ")); an interval excluding 0 is a significant difference (for MAE and RMSE negative favours pretrained).",
+                    entries: pooled.map { comparison in
+                        MetricTable.Entry(row: "\(comparison.mode) − \(comparison.second) @ \(NumberFormatting.percent(comparison.fraction)), fold \(comparison.fold)",
+                                          metric: metricTitles[comparison.metric] ?? comparison.metric,
+                                          estimate: Estimate(value: comparison.difference.estimate, lower: comparison.difference.lower,
+                                                             upper: comparison.difference.upper))
+                    }))
+            }
+        }
+    }
+}
+
+/// Runs of one (model, mode, fraction), over seeds and folds, in first-appearance order.
+struct ResultGroup {
+    let model: String
+    let mode: String
+    let fraction: Double
+    let runs: [RunResult]
+
+    static func grouped(_ runs: [RunResult]) -> [ResultGroup] {
+        var order: [String] = [], members: [String: [RunResult]] = [:]
+        for run in runs {
+            let key = "\(run.model)/\(run.mode)/\(run.fraction)"
+            if members[key] == nil { order.append(key) }
+            members[key, default: []].append(run)
+        }
+        return order.map { key in
+            let runs = members[key]!
+            return ResultGroup(model: runs[0].model, mode: runs[0].mode, fraction: runs[0].fraction, runs: runs)
+        }
+    }
+
+    /// Mean estimate and mean interval bounds of `metric` over the runs where it is defined.
+    func estimate(_ metric: String) -> Estimate? {
+        let intervals = runs.compactMap { run -> ConfidenceInterval? in
+            switch metric {
+            case "accuracy": run.metrics.classification?.accuracy
+            case "balanced_accuracy": run.metrics.classification?.balancedAccuracy
+            case "macro_f1": run.metrics.classification?.macroF1
+            case "auroc": run.metrics.classification?.auroc
+            case "mae": run.metrics.regression?.meanAbsoluteError
+            case "rmse": run.metrics.regression?.rootMeanSquaredError
+            case "pearson": run.metrics.regression?.pearson
+            default: nil
+            }
+        }
+        guard !intervals.isEmpty else { return nil }
+        let count = Double(intervals.count)
+        return Estimate(value: intervals.reduce(0) { $0 + $1.estimate } / count, lower: intervals.reduce(0) { $0 + $1.lower } / count,
+                        upper: intervals.reduce(0) { $0 + $1.upper } / count)
+    }
+}
+
+enum NumberFormatting {
+    /// "1 %", "25 %", "0.5 %".
+    static func percent(_ fraction: Double) -> String {
+        let value = fraction * 100
+        return value == value.rounded() ? "\(Int(value)) %" : "\(value) %"
+    }
+}
