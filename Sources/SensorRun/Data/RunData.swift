@@ -104,18 +104,19 @@ public struct RunData: Sendable {
 
     /// Patches per modality from `model.patches` and the dataset's rates and channels.
     /// A modality the model needs and the dataset lacks (or lacks in every window) is an error naming both.
-    static func patchLayout(_ configuration: RunConfiguration, manifest: DatasetManifest, directory: URL) throws -> PatchLayout {
+    static func patchLayout(_ configuration: RunConfiguration, manifest: DatasetManifest, directory: URL? = nil) throws -> PatchLayout {
         let available = manifest.modalities.map(\.name)
+        let dataset = directory.map { "the dataset at \($0.path)" } ?? "the dataset"
         let modalities = try configuration.model.patchSeconds.map { modality, seconds -> ModalityPatching in
             let path = "model.patches.\(modality)"
             guard let stored = manifest.modalities.first(where: { $0.name == modality }) else {
                 throw configuration.error(.unknownKey, at: path,
-                                          "unknown modality \"\(modality)\": the dataset at \(directory.path) has \(available.joined(separator: ", "))",
+                                          "unknown modality \"\(modality)\": \(dataset) has \(available.joined(separator: ", "))",
                                           suggestion: ConfigError.nearest(modality, in: available).map { "model.patches.\($0)" })
             }
             guard stored.absentWindows < manifest.windows || manifest.windows == 0 else {
                 throw configuration.error(.inconsistent, at: path,
-                                          "modality \"\(modality)\" is absent from every window of the dataset at \(directory.path) (recordings without it: \(stored.absentRecordings.prefix(5).joined(separator: ", "))\(stored.absentRecordings.count > 5 ? ", ..." : ""))")
+                                          "modality \"\(modality)\" is absent from every window of \(dataset) (recordings without it: \(stored.absentRecordings.prefix(5).joined(separator: ", "))\(stored.absentRecordings.count > 5 ? ", ..." : ""))")
             }
             let samples = seconds * stored.samplingRate
             guard samples >= 1, abs(samples - samples.rounded()) < 1e-6 else {

@@ -72,7 +72,7 @@ public enum PredictionRun {
             throw RunError.notARun(path: folder.path, "it is not a fine-tuning run (no pretraining-config.yaml); give a folder `sensorfm finetune` wrote")
         }
         let configuration = try RunConfiguration.load(file: pretrainingConfig, environment: [:])
-        let spec = RunObjectives.encoderSpec(configuration, layout: try RunData.patchLayout(configuration, manifest: dataset.manifest))
+        let spec = RunObjectives.encoderSpec(configuration, layout: try RunData.patchLayout(configuration, manifest: dataset.manifest, directory: dataset.directory))
         let tasks = (try? EvaluationConfiguration.load(file: folder.appendingPathComponent("config.yaml")).tasks) ?? []
         let models = tasks.map { FineTuneRun.modelsURL(folder).appendingPathComponent("\($0).safetensors") }
             .filter { FileManager.default.fileExists(atPath: $0.path) }
