@@ -7,8 +7,9 @@ edge_tflite_micro() {
     "$bin/sensorfm" edge selfcheck --model "$model" --samples 300 --out "$dir" &&
     .venv-edge/bin/python Scripts/check_tflite.py "$dir" "$@"
 }
-check "edge student .tflite bit-exact in TFLite Micro (300 inputs), arena within wrist-default's 32 KiB" \
-  edge_tflite_micro student --max-arena 32768
+edge_arena_limit() { sed -n 's/^arena_bytes: *//p' "Experiments/devices/$1.yaml"; }
+check "edge student .tflite bit-exact in TFLite Micro (300 inputs), arena within wrist-default's" \
+  edge_tflite_micro student --max-arena "$(edge_arena_limit wrist-default)"
 check "edge operator set .tflite bit-exact in TFLite Micro (300 inputs)" edge_tflite_micro operators
 edge_tflite_micro_16x8() {
   local model=$1 dir="$work/edge-16x8-$1"
@@ -16,8 +17,8 @@ edge_tflite_micro_16x8() {
   "$bin/sensorfm" edge selfcheck --model "$model" --arithmetic 16x8 --samples 300 --out "$dir" &&
     .venv-edge/bin/python Scripts/check_tflite.py "$dir" "$@"
 }
-check "edge 16x8 student .tflite bit-exact in TFLite Micro (300 inputs), arena within m7-large's 128 KiB" \
-  edge_tflite_micro_16x8 student --max-arena 131072
+check "edge 16x8 student .tflite bit-exact in TFLite Micro (300 inputs), arena within m7-large's" \
+  edge_tflite_micro_16x8 student --max-arena "$(edge_arena_limit m7-large)"
 check "edge 16x8 operator set .tflite bit-exact in TFLite Micro (300 inputs)" edge_tflite_micro_16x8 operators
 
 # The budget report of the default student on the wrist profile fits; a profile with an unknown key is refused

@@ -125,7 +125,7 @@ extension DeviceProfile {
             }
             return value
         }
-        if let description = fields["description"], case .scalar = description {} else if let description = fields["description"] {
+        if let description = fields["description"], description.scalar == nil {
             throw DeviceProfileError(file: file, line: description.mark?.line, key: "description", message: "expected a text value")
         }
         let arithmeticText = try text("arithmetic")
