@@ -5,12 +5,12 @@ mkdir -p "$work/data"
 
 # An E4 export without TEMP.csv beside a full one: both import, temp is marked absent in the manifest.
 data_import_absent_modality() {
-  local study="$work/data/partial-study"
+  local study="$work/data/absent-temp-study"
   mkdir -p "$study/full" "$study/no-temp" && cp Datasets/samples/e4/*.csv "$study/full/" &&
     cp Datasets/samples/e4/*.csv "$study/no-temp/" && rm "$study/no-temp/TEMP.csv" &&
-    "$bin/sensorfm" data import "$study" --out "$work/data/partial" --window 4 --stride 2 &&
-    json_holds "$work/data/partial/manifest.json" '[m.get("absent_recordings") for m in d["modalities"] if m["name"] == "temp"] == [["no-temp/no-temp"]]' &&
-    .venv/bin/python Scripts/check_dataset.py "$work/data/partial"
+    "$bin/sensorfm" data import "$study" --out "$work/data/absent-temp" --window 4 --stride 2 &&
+    json_holds "$work/data/absent-temp/manifest.json" '[m.get("absent_recordings") for m in d["modalities"] if m["name"] == "temp"] == [["no-temp/no-temp"]]' &&
+    .venv/bin/python Scripts/check_dataset.py "$work/data/absent-temp"
 }
 
 # Fails unless the JSON file $1 satisfies the Python expression $2 (over `d`, the parsed document).
