@@ -82,17 +82,25 @@ public final class DatasetWriter {
         if !subjects.contains(prepared.subjectID) { subjects.append(prepared.subjectID) }
         for name in prepared.absentModalities { absentRecordings[name, default: []].append(prepared.name) }
         report.merge(prepared.report)
-        var buffered = pending ?? WindowSet(windowSeconds: prepared.windows.windowSeconds, strideSeconds: prepared.windows.strideSeconds,
-                                            modalities: prepared.windows.modalities, labelSchema: prepared.windows.labelSchema)
+        // The buffered windows are topped up to one shard; further shards are cut straight from the
+        // recording's windows, which are copied once.
+        let incoming = prepared.windows
+        var head = pending ?? WindowSet(windowSeconds: incoming.windowSeconds, strideSeconds: incoming.strideSeconds,
+                                        modalities: incoming.modalities, labelSchema: incoming.labelSchema)
         pending = nil
-        buffered.append(contentsOf: prepared.windows)
-        var full: [WindowSet] = []
-        var offset = 0
-        while buffered.windowCount - offset >= windowsPerShard {
-            full.append(buffered.subset(windows: Array(offset..<(offset + windowsPerShard))))
+        let used = min(incoming.windowCount, windowsPerShard - head.windowCount)
+        head.append(contentsOf: used == incoming.windowCount ? incoming : incoming.subset(windows: Array(0..<used)))
+        guard head.windowCount == windowsPerShard else {
+            pending = head
+            return
+        }
+        var full = [head]
+        var offset = used
+        while incoming.windowCount - offset >= windowsPerShard {
+            full.append(incoming.subset(windows: Array(offset..<(offset + windowsPerShard))))
             offset += windowsPerShard
         }
-        pending = offset == 0 ? buffered : buffered.subset(windows: Array(offset..<buffered.windowCount))
+        pending = incoming.subset(windows: Array(offset..<incoming.windowCount))
         try writeShards(full)
     }
 

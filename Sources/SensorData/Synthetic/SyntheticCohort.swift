@@ -181,7 +181,8 @@ public enum SyntheticCohort {
 
 extension SyntheticCohort {
     /// Generates the cohort and writes it as a windowed dataset to `directory` (manifest.json at its top),
-    /// a few subjects at a time (as many as `Threading`'s budget) so memory stays bounded.
+    /// a few subjects at a time (as many as `Threading`'s budget, generated and windowed in parallel) so
+    /// memory stays bounded.
     /// - Throws: `DataError` when the folder cannot be written.
     @discardableResult
     public static func writeDataset(_ configuration: Configuration, windowing: WindowingConfiguration = .standard,
@@ -193,17 +194,19 @@ extension SyntheticCohort {
         let batch = max(1, Threading.threadCount)
         for first in stride(from: 0, to: configuration.subjects, by: batch) {
             let members = Array(first..<min(configuration.subjects, first + batch))
-            let results = UnsafeMutableBufferPointer<Recording?>.allocate(capacity: members.count)
+            // Each thread generates a subject and cuts its windows; the writer then adds them in subject order.
+            let results = UnsafeMutableBufferPointer<Result<DatasetWriter.PreparedRecording, any Error>?>.allocate(capacity: members.count)
             results.initialize(repeating: nil)
             defer { results.deinitialize().deallocate() }
             nonisolated(unsafe) let output = results
             Threading.parallelFor(members.count) { range in
                 for slot in range {
                     let index = members[slot]
-                    output[slot] = subject(identifiers[index], configuration: configuration, generator: generators[index])
+                    let recording = subject(identifiers[index], configuration: configuration, generator: generators[index])
+                    output[slot] = Result { try DatasetWriter.prepare(recording, configuration: windowing) }
                 }
             }
-            for slot in 0..<members.count { try writer.add(results[slot]!) }
+            for slot in 0..<members.count { try writer.add(results[slot]!.get()) }
         }
         return try writer.finish(source: parameters(configuration))
     }
