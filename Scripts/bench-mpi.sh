@@ -37,6 +37,8 @@ for objective in A B; do
     parallel+=("$(run_once "$objective" "$objective-mpi-$round" 1 mpirun --oversubscribe --allow-run-as-root --bind-to none -np 2)")
     echo "objective $objective round $round: 1 process x 2 threads ${single[-1]} windows/s, mpirun -np 2 x 1 thread ${parallel[-1]} windows/s"
   done
+  grep -h 'model:' "$work/$objective-mpi-$rounds/train.log" | sed 's/^[^ ]* INFO /  /'
+  grep -h 'gradient all-reduce' "$work/$objective-mpi-"*/train.log | sed 's/^[^ ]* INFO /  /'
   a=$(printf '%s\n' "${single[@]}" | median) b=$(printf '%s\n' "${parallel[@]}" | median)
   echo "objective $objective median: 1 process x 2 threads $a windows/s, mpirun -np 2 x 1 thread $b windows/s, ratio mpi/single $(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2f", b / a }')"
 done

@@ -86,6 +86,7 @@ mpi_bad_batch() {
   local out status
   out=$("${mpirun_two[@]}" "$bin/sensorfm" pretrain "${mpi_settings[@]}" --set training.batch_size=15 --run-dir "$mpi_dir/odd" </dev/null 2>&1); status=$?
   echo "$out" | grep 'sensorfm pretrain'
-  [ "$status" -eq 65 ] && echo "$out" | grep -q "training.batch_size" && echo "$out" | grep -q "2 ranks"
+  [ "$status" -eq 65 ] && echo "$out" | grep -q "training.batch_size" && echo "$out" | grep -q "2 ranks" &&
+    [ ! -e "$mpi_dir/odd/config.yaml" ]
 }
 check "mpirun: a batch the ranks do not divide is a configuration error (exit 65)" mpi_bad_batch
