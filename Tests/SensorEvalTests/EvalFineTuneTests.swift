@@ -52,6 +52,14 @@ import SensorTensor
         #expect(encoder.namedParameters().map { $0.1.scalars } == before, "the probe must not change the encoder")
     }
 
+    /// Columns (1, 3) and (10, 10): means 2 and 10; population deviations 1 and 0 (scale 1).
+    @Test func embeddingStandardizationZScoresEachDimension() {
+        let standardization = EmbeddingStandardization(fitting: Tensor(shape: [2, 2], scalars: [1, 10, 3, 10]))
+        #expect(standardization.means == [2, 10])
+        #expect(standardization.scales == [1, 1])
+        #expect(standardization.apply(Tensor(shape: [1, 2], scalars: [4, 12])).scalars == [2, 2])
+    }
+
     @Test func depthsAndLayerDecayFactors() {
         let depths = EncoderDepths(tinyEncoder(seed: 0))
         #expect(depths.blockCount == 2 && depths.topDepth == 3)

@@ -38,12 +38,16 @@ public final class FineTunedModel {
     public let targetScale: Float
     /// Mean training loss of each epoch.
     public let epochLosses: [Float]
+    /// The probe's per-dimension standardisation of the frozen embeddings (nil for other modes).
+    public let embeddingStandardization: EmbeddingStandardization?
     /// The probe's frozen-embedding cache (nil for modes that train the encoder).
     let cache: EmbeddingCache?
 
     /// A model from its parts (a saved fine-tuned model read back; `cache` only for probes in memory).
     public init(task: TaskSpec, configuration: FineTuneConfiguration, encoder: any Encoder, head: PredictionHead,
-                targetMean: Float, targetScale: Float, epochLosses: [Float], cache: EmbeddingCache? = nil) {
+                targetMean: Float, targetScale: Float, epochLosses: [Float],
+                embeddingStandardization: EmbeddingStandardization? = nil, cache: EmbeddingCache? = nil) {
+        self.embeddingStandardization = embeddingStandardization
         self.task = task
         self.configuration = configuration
         self.encoder = encoder
@@ -73,7 +77,10 @@ public final class FineTunedModel {
     /// Predictions for the windows at `indices`.
     public func predict(windows: WindowSet, indices: [Int]) -> Predictions {
         guard !indices.isEmpty else { return Predictions(task: task, windowIndices: [], subjects: []) }
-        let output = withNoGrad { head(embeddings(windows: windows, indices: indices)) }
+        let output = withNoGrad {
+            let embedded = embeddings(windows: windows, indices: indices)
+            return head(embeddingStandardization?.apply(embedded) ?? embedded)
+        }
         let subjects = indices.map { windows.subject(ofWindow: $0) }
         switch task.kind {
         case .classification:
@@ -113,6 +120,7 @@ public enum FineTuner {
         let standardised = training.values.map { ($0 - mean) / scale }
 
         let model: any Encoder, probeCache: EmbeddingCache?
+        var standardization: EmbeddingStandardization?
         var parameters: [(String, Tensor, Float)] = head.namedParameters().map { ("head.\($0.0)", $0.1, 1) }
         switch configuration.mode {
         case .linearProbe:
@@ -122,6 +130,7 @@ public enum FineTuner {
             } else {
                 probeCache = try EmbeddingCache(encoder: encoder, windows: windows, batchSize: configuration.inferenceBatchSize)
             }
+            standardization = EmbeddingStandardization(fitting: probeCache!.embeddings(training.windowIndices))
         case .partial(let blocks):
             model = encoder.makeCopy()
             probeCache = nil
@@ -158,7 +167,7 @@ public enum FineTuner {
                 let indices = positions.map { training.windowIndices[$0] }
                 let embedded: Tensor
                 if let probeCache {
-                    embedded = probeCache.embeddings(indices)
+                    embedded = standardization!.apply(probeCache.embeddings(indices))
                 } else {
                     let inputs = EncoderInputs(layout: model.layout, windows: windows, indices: indices)
                     embedded = model.embed(inputs.patches, mask: inputs.mask)
@@ -180,7 +189,7 @@ public enum FineTuner {
         for (_, tensor, _) in parameters { tensor.requiresGrad = false }
         model.eval()
         return FineTunedModel(task: task, configuration: configuration, encoder: model, head: head, targetMean: mean,
-                              targetScale: scale, epochLosses: epochLosses, cache: probeCache)
+                              targetScale: scale, epochLosses: epochLosses, embeddingStandardization: standardization, cache: probeCache)
     }
 
     /// Mean and standard deviation of regression targets ((0, 1) for classes or a constant target).
@@ -190,5 +199,43 @@ public enum FineTuner {
         let mean = targets.values.reduce(0.0) { $0 + Double($1) } / n
         let variance = targets.values.reduce(0.0) { $0 + (Double($1) - mean) * (Double($1) - mean) } / n
         return (Float(mean), variance > 0 ? Float(variance.squareRoot()) : 1)
+    }
+}
+
+/// Per-dimension z-scoring of frozen embeddings fitted on the probe's training windows, so the
+/// head's optimiser sees unit-scale inputs whatever the encoder's output scale (a pooled, normalised
+/// embedding can vary little around a large mean). Dimensions that do not vary get scale 1.
+public struct EmbeddingStandardization: Sendable, Codable, Equatable {
+    public var means: [Float]
+    public var scales: [Float]
+
+    public init(means: [Float], scales: [Float]) {
+        precondition(means.count == scales.count, "EmbeddingStandardization: \(means.count) means for \(scales.count) scales")
+        self.means = means
+        self.scales = scales
+    }
+
+    /// Fits on embeddings [N, D].
+    public init(fitting embeddings: Tensor) {
+        let (rows, width) = (embeddings.shape[0], embeddings.shape[1])
+        let values = embeddings.scalars
+        var sums = [Double](repeating: 0, count: width), squares = [Double](repeating: 0, count: width)
+        for row in 0..<rows {
+            for column in 0..<width { let v = Double(values[row * width + column]); sums[column] += v; squares[column] += v * v }
+        }
+        let n = Double(max(rows, 1))
+        means = sums.map { Float($0 / n) }
+        scales = (0..<width).map { column in
+            let variance = squares[column] / n - (sums[column] / n) * (sums[column] / n)
+            return variance > 1e-12 ? Float(variance.squareRoot()) : 1
+        }
+    }
+
+    /// (x − mean) / scale per column of [N, D] (a constant: no gradient flows into the frozen encoder).
+    public func apply(_ embeddings: Tensor) -> Tensor {
+        let width = means.count
+        precondition(embeddings.shape.last == width, "EmbeddingStandardization: embeddings of width \(embeddings.shape) for \(width) dimensions")
+        let values = embeddings.scalars
+        return Tensor(shape: embeddings.shape, scalars: values.indices.map { (values[$0] - means[$0 % width]) / scales[$0 % width] })
     }
 }

@@ -11,7 +11,7 @@ public struct EvaluationDataset {
     public let windows: WindowSet
 
     /// Loads the dataset at `directory`.
-    /// - Throws: `RunError.notARun`-style I/O errors naming the folder.
+    /// - Throws: `RunError.io` naming the folder when it is not a readable dataset.
     public static func load(_ directory: URL) throws -> EvaluationDataset {
         let directory = directory.standardizedFileURL
         do {

@@ -10,7 +10,7 @@ import SensorTensor
 /// JSON metadata. The architecture comes from the run's `pretraining-config.yaml`.
 public enum FineTunedModelFile {
     static let taskKey = "task", configurationKey = "fine_tune", meanKey = "target_mean", scaleKey = "target_scale"
-    static let lossesKey = "epoch_losses"
+    static let lossesKey = "epoch_losses", standardizationKey = "embedding_standardization"
 
     /// Writes `model` atomically.
     static func write(_ model: FineTunedModel, to url: URL) throws {
@@ -22,6 +22,9 @@ public enum FineTunedModelFile {
             meanKey: "\(model.targetMean)", scaleKey: "\(model.targetScale)",
             lossesKey: String(decoding: try encoder.encode(model.epochLosses), as: UTF8.self),
         ])
+        if let standardization = model.embeddingStandardization {
+            file.metadata[standardizationKey] = String(decoding: try encoder.encode(standardization), as: UTF8.self)
+        }
         for (name, tensor) in model.encoder.namedParameters() + model.encoder.namedBuffers() {
             file["encoder.\(name)"] = SafeTensorsEntry(floats: tensor.scalars, shape: tensor.shape)
         }
@@ -54,6 +57,9 @@ public enum FineTunedModelFile {
         encoder.eval()
         return FineTunedModel(task: task, configuration: settings, encoder: encoder, head: head, targetMean: mean,
                               targetScale: scale,
-                              epochLosses: file.metadata[lossesKey].flatMap { try? decoder.decode([Float].self, from: Data($0.utf8)) } ?? [])
+                              epochLosses: file.metadata[lossesKey].flatMap { try? decoder.decode([Float].self, from: Data($0.utf8)) } ?? [],
+                              embeddingStandardization: file.metadata[standardizationKey].flatMap {
+                                  try? decoder.decode(EmbeddingStandardization.self, from: Data($0.utf8))
+                              })
     }
 }

@@ -20,7 +20,8 @@ public enum ReportRun {
         do { try FileManager.default.createDirectory(at: html.deletingLastPathComponent(), withIntermediateDirectories: true) } catch {
             throw RunError.io(path: html.deletingLastPathComponent().path, "cannot create the report's folder: \(error.localizedDescription)")
         }
-        try ReportWriter.write(report, htmlTo: html, markdownTo: markdown)
+        try ReportWriter.writeAtomically(Data(htmlText.utf8), to: html)
+        try ReportWriter.writeAtomically(Data(markdownText.utf8), to: markdown)
         return html
     }
 }
