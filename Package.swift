@@ -57,7 +57,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "sensorfm-fuzz", dependencies: ["SafeTensors", "SensorData"], path: "Sources/SensorFuzz"),
+        .executableTarget(name: "sensorfm-fuzz", dependencies: ["SafeTensors", "SensorData", "SensorRun"], path: "Sources/SensorFuzz"),
         .testTarget(name: "SensorTensorTests", dependencies: ["SensorTensor"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
         .testTarget(name: "SensorNNTests", dependencies: ["SensorNN"]),

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Fuzz every reader registered in sensorfm-fuzz (Sources/SensorFuzz/main.swift) for 10^5 inputs each.
+# Fuzz every reader registered in sensorfm-fuzz (Sources/SensorFuzz/main.swift) for 10^5 inputs each:
+# safetensors, the data readers and the experiment config reader (run-config, seeded from Experiments/*.yaml).
 #
 #   Scripts/fuzz.sh                       build in release (default .build) and run every target
 #   FUZZ_ITERATIONS=1000 FUZZ_SEED=7 Scripts/fuzz.sh

@@ -1,5 +1,6 @@
 # Sourced by Scripts/e2e.sh (uses $bin, $work and check): the smoke pretraining run through the release
-# binary — run-folder contents, kill -9 + resume bit-identity, SIGTERM checkpoint and exit, bad config.
+# binary — run-folder contents, kill -9 + resume bit-identity, SIGTERM checkpoint and exit, bad config and
+# bad input (missing files, unknown modality, patch not dividing the window, batch beyond the dataset).
 smoke=Experiments/smoke-pretrain.yaml
 pre="$work/pretrain"
 mkdir -p "$pre"
@@ -78,3 +79,53 @@ pretrain_bad_config() {
   [ "$status" -eq 65 ] && echo "$out" | grep -q "model.patches.temp" && [ ! -e "$pre/bad/config.yaml" ]
 }
 check "pretrain bad config names the key and trains nothing" pretrain_bad_config
+
+# Each bad input must exit 65 naming its key (or file) before a run folder exists.
+pretrain_bad_input() {
+  local out status case_ expected
+  local -a cases=(
+    "data={path: $pre/no-such-dataset}|data.path: no dataset folder"
+    "model.patches={ppg: 1, accx: 1, temp: 5}|model.patches.accx: unknown modality"
+    "model.patches={ppg: 1, acc: 0.7, temp: 5}|model.patches.acc"
+    "training.batch_size=60000|training.batch_size: batch of 60000 is larger than the"
+  )
+  for case_ in "${cases[@]}"; do
+    expected=${case_#*|}
+    out=$("$bin/sensorfm" pretrain "$smoke" --run-dir "$pre/bad-input" --set "${case_%%|*}" 2>&1); status=$?
+    echo "$out"
+    [ "$status" -eq 65 ] && echo "$out" | grep -qF "$expected" && [ ! -e "$pre/bad-input" ] || { echo "expected exit 65 and: $expected"; return 1; }
+  done
+  out=$("$bin/sensorfm" pretrain "$pre/no-such-config.yaml" 2>&1); status=$?
+  echo "$out"
+  [ "$status" -eq 65 ] && echo "$out" | grep -qF "no-such-config.yaml: cannot read the configuration file"
+}
+check "pretrain bad input (missing file, unknown modality, patch, batch) stops before training" pretrain_bad_input
+
+# On a terminal (script(1) gives the run a pseudo-terminal) progress is one line rewritten in place;
+# piped, every line is plain and timestamped.
+pretrain_progress_display() {
+  local tty_out="$pre/tty.out" piped="$pre/piped.err"
+  script -qec "'$bin/sensorfm' pretrain '$smoke' --run-dir '$pre/tty' --set training.steps=10 --set training.validation_interval=0" \
+    "$tty_out" </dev/null >/dev/null || { echo "run on a pseudo-terminal failed"; tail -5 "$tty_out"; return 1; }
+  grep -q $'\r\e\[2Kstep 10/10 loss' "$tty_out" || { echo "no rewritten progress line on the terminal"; return 1; }
+  grep -aqE '^[0-9]{4}-[0-9]{2}-[0-9]{2}T.* INFO step' "$tty_out" && { echo "terminal got timestamped step lines"; return 1; }
+  "$bin/sensorfm" pretrain "$smoke" --run-dir "$pre/piped" --set training.steps=10 --set training.validation_interval=0 \
+    </dev/null 2>"$piped" || return 1
+  grep -q $'\r' "$piped" && { echo "piped output holds carriage returns"; return 1; }
+  grep -qE '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z INFO step 10/10 loss .* windows/s ETA' "$piped" ||
+    { echo "piped output lacks plain timestamped progress lines"; cat "$piped"; return 1; }
+}
+check "pretrain progress: live line on a terminal, timestamped lines when piped" pretrain_progress_display
+
+# A second process on a running run's folder is refused (exit 73) and the first one is unharmed.
+pretrain_lock() {
+  local run="$pre/locked" out status
+  "$bin/sensorfm" pretrain "$smoke" --run-dir "$run" --set training.steps=1000000 </dev/null 2>/dev/null &
+  local pid=$!
+  wait_for_file "$run/metrics.jsonl" 60 || { kill -9 $pid; echo "the first run did not start"; return 1; }
+  out=$("$bin/sensorfm" pretrain --resume "$run" </dev/null 2>&1); status=$?
+  kill -TERM $pid; wait $pid
+  echo "$out"
+  [ "$status" -eq 73 ] && echo "$out" | grep -q "in use by process $pid"
+}
+check "pretrain lock: a second process on the same run folder exits 73" pretrain_lock

@@ -16,6 +16,7 @@ let fuzzTargets: [any FuzzTarget] = [
     CollectionLabelsFuzzTarget(),
     CSVDescriptionFuzzTarget(),
     DatasetManifestFuzzTarget(),
+    RunConfigFuzzTarget(),
 ]
 
 @MainActor

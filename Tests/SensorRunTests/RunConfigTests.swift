@@ -60,8 +60,10 @@ import Testing
         let file = RunTestSupport.writeConfig(yaml)
         let configuration = try RunConfiguration.load(file: file, environment: [:])
         let folder = file.deletingLastPathComponent()
-        #expect(configuration.data.source == .folder(folder.deletingLastPathComponent().appendingPathComponent("datasets/wesad").standardizedFileURL))
-        #expect(configuration.data.cache == folder.appendingPathComponent("cache/here").standardizedFileURL)
+        guard case .folder(let dataset) = configuration.data.source else { Issue.record("not a folder source"); return }
+        #expect(dataset.path == folder.deletingLastPathComponent().appendingPathComponent("datasets/wesad").standardizedFileURL.path)
+        #expect(dataset.hasDirectoryPath && configuration.data.cache.hasDirectoryPath)
+        #expect(configuration.data.cache.path == folder.appendingPathComponent("cache/here").standardizedFileURL.path)
         let moved = try RunConfiguration.load(file: file, environment: [RunConfiguration.cacheEnvironmentVariable: "/tmp/elsewhere"])
         #expect(moved.data.cache.path == "/tmp/elsewhere")
     }
@@ -96,5 +98,28 @@ import Testing
         #expect(ConfigError.editDistance("kitten", "sitting") == 3)
         #expect(ConfigError.nearest("batchsize", in: ["batch_size", "steps"]) == "batch_size")
         #expect(ConfigError.nearest("zzzzzz", in: ["batch_size", "steps"]) == nil)
+    }
+
+    /// Found by the run-config fuzz target: YAML errors were several lines without a line number.
+    @Test func yamlSyntaxErrorsAreOneLineAtTheirLine() throws {
+        func parseError(_ yaml: String) -> ConfigError? {
+            do { _ = try ConfigNode.parse(yaml: yaml, file: "x.yaml"); return nil } catch { return error as? ConfigError }
+        }
+        let scanner = try #require(parseError("name: a\nseed: 1\nmodel: {dimensions: 8\n"))
+        #expect(scanner.kind == .syntax && scanner.location?.line != nil && !scanner.description.contains("\n"))
+        let values = try #require(parseError("name: a\nseed: b: c\n"))
+        #expect(values.kind == .syntax && values.location?.line == 2 && values.description.hasPrefix("x.yaml:2: invalid YAML:"))
+        let duplicate = try #require(parseError("name: a\nseed: 1\nseed: 2\n"))
+        #expect(duplicate.kind == .inconsistent && duplicate.location?.line == 2 && duplicate.message.contains("'seed'"))
+        let control = try #require(parseError("name: a\u{7}\n"))
+        #expect(control.kind == .syntax && control.location?.line == 1 && !control.description.contains("\u{7}"))
+    }
+
+    @Test func keysMustBeWordsAndMessagesStayBounded() throws {
+        let dotted = try #require(error("name: a\n'optimizer.lr': 1\n"))
+        #expect(dotted.kind == .wrongType && dotted.path == "" && dotted.location?.line == 2 && dotted.message.contains("'optimizer.lr'"))
+        let long = ConfigError(.wrongType, path: "a", location: nil, "found '\(String(repeating: "x", count: 2000))\nend'")
+        #expect(long.message.count == 500 && long.message.hasSuffix("…") && !long.message.contains("\n"))
+        #expect(ConfigError.oneLine("a\nb\u{1}", limit: 50) == "a\\nb\\u{1}")
     }
 }

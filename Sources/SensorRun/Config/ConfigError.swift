@@ -26,12 +26,31 @@ public struct ConfigError: Error, Equatable, CustomStringConvertible {
     /// The nearest valid key or value, when one is close enough to be a likely typo.
     public var suggestion: String?
 
+    /// `path`, `message` and `suggestion` may quote the config's own text, so they are made one line
+    /// (control characters escaped) and bounded (paths 200, messages 500 characters).
     public init(_ kind: Kind, path: String, location: ConfigLocation?, _ message: String, suggestion: String? = nil) {
         self.kind = kind
-        self.path = path
+        self.path = Self.oneLine(path, limit: 200)
         self.location = location
-        self.message = message
-        self.suggestion = suggestion
+        self.message = Self.oneLine(message, limit: 500)
+        self.suggestion = suggestion.map { Self.oneLine($0, limit: 200) }
+    }
+
+    /// `text` with control characters escaped (`\n`, `\u{7}`), cut to `limit` characters with "…".
+    static func oneLine(_ text: String, limit: Int) -> String {
+        guard text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) || text.count > limit else { return text }
+        var result = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            default:
+                result += scalar.properties.generalCategory == .control
+                    ? "\\u{\(String(scalar.value, radix: 16))}" : String(scalar)
+            }
+        }
+        return result.count > limit ? String(result.prefix(limit - 1)) + "…" : result
     }
 
     public var description: String {

@@ -20,10 +20,33 @@ public indirect enum ConfigNode: Sendable, Equatable {
         do {
             root = try Yams.compose(yaml: yaml)
         } catch let error as YamlError {
-            throw ConfigError(.syntax, path: "", location: ConfigLocation(file: file, line: nil), "invalid YAML: \(error)")
+            throw syntaxError(error, yaml: yaml, file: file)
         }
         guard let root else { return .mapping([], ConfigLocation(file: file, line: 1)) }
         return try convert(root, file: file, path: "")
+    }
+
+    /// Yams's error as one line located at the line it names (its own text spans several lines and
+    /// repeats the input).
+    static func syntaxError(_ error: YamlError, yaml: String, file: String) -> ConfigError {
+        func located(_ line: Int?) -> ConfigLocation { ConfigLocation(file: file, line: line) }
+        switch error {
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
+             .composer(let context, let problem, let mark, _):
+            let within = context.map { "; \($0.text) at line \($0.mark.line), column \($0.mark.column)" } ?? ""
+            return ConfigError(.syntax, path: "", location: located(mark.line), "invalid YAML: \(problem) at column \(mark.column)\(within)")
+        case .reader(let problem, let offset, let value, _):
+            // The offset counts bytes of the input; its line is one more than the line breaks before it.
+            let line = offset.map { offset in 1 + yaml.utf8.prefix(max(offset, 0)).filter { $0 == 0x0A }.count }
+            return ConfigError(.syntax, path: "", location: located(line), "invalid YAML: \(problem) (character code \(value))")
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            // Yams marks the first occurrence of the (alphabetically) first duplicated key.
+            let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
+            return ConfigError(.inconsistent, path: "", location: located(context.mark.line > 0 ? context.mark.line : nil),
+                               "key \(keys) appears more than once in one mapping")
+        default:
+            return ConfigError(.syntax, path: "", location: located(nil), "invalid YAML: \(error)")
+        }
     }
 
     /// Reads and parses a YAML file.
@@ -50,6 +73,11 @@ public indirect enum ConfigNode: Sendable, Equatable {
                 guard case .scalar(let keyScalar) = key else {
                     throw ConfigError(.wrongType, path: path, location: location, "mapping keys must be plain words")
                 }
+                // Keys become components of dotted key paths, so they must be words (no '.', spaces, quotes).
+                guard isPlainWord(keyScalar.string) else {
+                    throw ConfigError(.wrongType, path: path, location: ConfigLocation(file: file, line: key.mark?.line),
+                                      "key '\(keyScalar.string)' is not a plain word (letters, digits, '_' and '-')")
+                }
                 let childPath = path.isEmpty ? keyScalar.string : "\(path).\(keyScalar.string)"
                 if entries.contains(where: { $0.key == keyScalar.string }) {
                     throw ConfigError(.inconsistent, path: childPath, location: ConfigLocation(file: file, line: key.mark?.line),
@@ -62,6 +90,11 @@ public indirect enum ConfigNode: Sendable, Equatable {
         case .alias:
             throw ConfigError(.syntax, path: path, location: location, "YAML aliases are not supported in configurations")
         }
+    }
+
+    /// Letters, digits, '_' and '-' only, at least one character.
+    static func isPlainWord(_ key: String) -> Bool {
+        !key.isEmpty && key.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" || $0 == "-" }
     }
 
     /// Applies `KEY=VALUE` (dotted key path, VALUE parsed as YAML: `optimizer.lr=3e-4`,

@@ -197,12 +197,16 @@ extension RunConfiguration {
 
     private static func readData(_ reader: ConfigReader, baseDirectory: URL, environment: [String: String],
                                  locations: inout [String: ConfigLocation]) throws -> DataSettings {
+        // Folder URLs always end in '/', whether or not the folder exists yet (Foundation checks the
+        // disk otherwise), so a config reads back equal before and after its cohort is generated.
+        func folder(_ text: String) -> URL {
+            URL(fileURLWithPath: URL(fileURLWithPath: text, relativeTo: baseDirectory).standardizedFileURL.path, isDirectory: true)
+        }
         let cache: URL
         if let override = environment[cacheEnvironmentVariable], !override.isEmpty {
-            cache = URL(fileURLWithPath: override, relativeTo: baseDirectory).standardizedFileURL
+            cache = folder(override)
         } else {
-            cache = URL(fileURLWithPath: try reader.string("cache", default: "generated/cohorts"), relativeTo: baseDirectory)
-                .standardizedFileURL
+            cache = folder(try reader.string("cache", default: "generated/cohorts"))
         }
         switch (reader.has("path"), reader.has("synthetic")) {
         case (true, true):
@@ -212,9 +216,7 @@ extension RunConfiguration {
             throw ConfigError(.missingKey, path: "data.path", location: reader.location,
                               "give data.path (a dataset folder) or data.synthetic {subjects, hours, seed}")
         case (true, false):
-            let path = try reader.string("path")
-            let url = URL(fileURLWithPath: path, relativeTo: baseDirectory).standardizedFileURL
-            return DataSettings(source: .folder(url), cache: cache)
+            return DataSettings(source: .folder(folder(try reader.string("path"))), cache: cache)
         case (false, true):
             let synthetic = try reader.child("synthetic", allowed: syntheticKeys)!
             for key in syntheticKeys { locations[synthetic.childPath(key)] = synthetic.locationOf(key) }
