@@ -59,26 +59,29 @@ mpi_equivalence_sgd() {
 check "mpirun -np 2 with half batches matches one process under SGD to float rounding" mpi_equivalence_sgd
 
 mpi_killed_rank() {
-  local run="$mpi_dir/killed" pid rank status i
-  "${mpirun_two[@]}" "$bin/sensorfm" pretrain "${mpi_settings[@]}" --set training.steps=150 --set training.checkpoint_interval=10 \
+  # Long enough (3000 steps, ~10 s on a quiet machine) that the kill lands mid-training; keep-last-2
+  # deletes old checkpoints, so wait for any checkpoint rather than a particular one.
+  local run="$mpi_dir/killed" steps=3000 last pid rank status i
+  last=$(printf 'step-%08d.safetensors' "$steps")
+  "${mpirun_two[@]}" "$bin/sensorfm" pretrain "${mpi_settings[@]}" --set training.steps=$steps --set training.checkpoint_interval=10 \
     --run-dir "$run" </dev/null >"$mpi_dir/killed.out" 2>&1 &
   pid=$!
-  for ((i = 0; i < 600; i++)); do [ -e "$run/checkpoints/step-00000010.safetensors" ] && break; sleep 0.1; done
+  for ((i = 0; i < 600; i++)); do compgen -G "$run/checkpoints/step-*.safetensors" >/dev/null && break; sleep 0.1; done
   rank=$(pgrep -P "$pid" -f 'sensorfm pretrain' | tail -n 1)
-  [ -n "$rank" ] || { kill "$pid"; echo "no rank process found"; return 1; }
+  [ -n "$rank" ] || { kill "$pid" 2>/dev/null; echo "no rank process found"; tail -n 5 "$mpi_dir/killed.out"; return 1; }
   kill -9 "$rank"
   for ((i = 0; i < 300; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   kill -0 "$pid" 2>/dev/null && { kill -9 "$pid"; echo "the job did not stop within 30 s of losing a rank"; return 1; }
   wait "$pid"; status=$?
   echo "mpirun exit status $status after rank pid $rank was killed"; tail -n 5 "$mpi_dir/killed.out"
   [ "$status" -ne 0 ] || return 1
-  [ -e "$run/checkpoints/step-00000150.safetensors" ] && { echo "the run ended before the kill landed"; return 1; }
+  [ -e "$run/checkpoints/$last" ] && { echo "the run ended before the kill landed"; return 1; }
   local newest
   newest=$(ls "$run/checkpoints" | grep '^step-' | tail -n 1)
   echo "newest checkpoint $newest"; "$bin/sensorfm" pretrain --tensor-digest "$run/checkpoints/$newest" || return 1
   # The whole job resumes from the newest checkpoint (rank 0 reads it and hands it to rank 1).
   "${mpirun_two[@]}" "$bin/sensorfm" pretrain --resume "$run" </dev/null || return 1
-  grep 'resuming smoke-pretrain at step' "$run/train.log" && [ -s "$run/checkpoints/step-00000150.safetensors" ]
+  grep 'resuming smoke-pretrain at step' "$run/train.log" && [ -s "$run/checkpoints/$last" ]
 }
 check "mpirun: a killed rank stops the job, its last checkpoint resumes under mpirun" mpi_killed_rank
 
