@@ -72,7 +72,8 @@ public enum DistillRun {
         let floatGraph = StudentLowering.floatGraph(student)
         let inputNormalization = InputNormalization(means: normalization.modalities.map(\.means),
                                                     deviations: normalization.modalities.map(\.deviations))
-        guard case .postTraining(let calibrationCount) = configuration.quantization else { preconditionFailure() }
+        let calibrationCount: Int
+        switch configuration.quantization { case .postTraining(let windows): calibrationCount = windows }
         let calibration = StudentEvaluation.evenlySpaced(training, limit: calibrationCount).map {
             StudentEvaluation.normalizedSample(windows: windows, window: $0, modalities: modalities, normalization: inputNormalization)
         }
