@@ -45,7 +45,7 @@ let package = Package(
         .target(
             name: "SensorRun",
             dependencies: [
-                "SensorPretrain", "SensorData", "SensorNN", "SensorEval", "SensorReport", "CMPIShim",
+                "SensorPretrain", "SensorData", "SensorNN", "SensorEval", "SensorReport", "SensorEdge", "CMPIShim",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ]

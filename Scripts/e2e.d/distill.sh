@@ -1,0 +1,51 @@
+# Sourced by Scripts/e2e.sh (uses $bin, $work and check): smoke pretraining with held-out test subjects -> finetune
+# -> distill (Experiments/smoke-distill.yaml) -> export tflite and C -> the run's verification bundle replayed in
+# TFLite Micro -> bad input (a student over the wrist budget is refused naming the layer; nothing is written).
+di="$work/distill"
+mkdir -p "$di"
+
+distill_teacher() {
+  "$bin/sensorfm" pretrain Experiments/smoke-pretrain.yaml --run-dir "$di/pre" \
+    --set data.synthetic.subjects=6 --set split.test_fraction=0.34 </dev/null >/dev/null 2>&1 &&
+    "$bin/sensorfm" finetune Experiments/smoke-finetune.yaml --from "$di/pre" --run-dir "$di/ft" \
+      --set 'tasks=[activity]' </dev/null >/dev/null 2>&1
+}
+check "distill: smoke teacher (pretrain -> finetune activity)" distill_teacher
+
+distill_run() {
+  "$bin/sensorfm" distill Experiments/smoke-distill.yaml --teacher "$di/ft" --run-dir "$di/run" </dev/null || return 1
+  local f
+  for f in config.yaml meta.json student.safetensors student.json budget.json results.json verification/model.tflite; do
+    [ -s "$di/run/$f" ] || { echo "missing or empty: $f"; return 1; }
+  done
+  grep -A5 '"accuracy"' "$di/run/results.json"
+  grep -q '"int8_student_accuracy"' "$di/run/results.json" && grep -q '"kind" : "distill"' "$di/run/meta.json"
+}
+check "distill: run folder with student, budget and teacher/float/int8 accuracies" distill_run
+
+distill_export() {
+  "$bin/sensorfm" export "$di/run" --format tflite --out "$di/tflite" &&
+    "$bin/sensorfm" export "$di/run" --format c --out "$di/c" || return 1
+  [ -s "$di/tflite/model.tflite" ] && [ -s "$di/c/sensorfm_model.c" ] && grep -q '"int8_accuracy_ratio"' "$di/tflite/model_card.json" || return 1
+  cmp "$di/tflite/model.tflite" "$di/run/verification/model.tflite" || { echo "export differs from the measured graph"; return 1; }
+  local again
+  again=$("$bin/sensorfm" export "$di/run" --format c --out "$di/c" 2>&1) && { echo "overwrote"; return 1; }
+  echo "$again" | grep -q "already exists"
+}
+check "export: .tflite (same bytes as the measured graph) and C with model cards; never overwrites" distill_export
+
+distill_tflite_micro() {
+  Scripts/edge_venv.sh && .venv-edge/bin/python Scripts/check_tflite.py "$di/run/verification" \
+    --arena --max-arena "$(sed -n 's/^arena_bytes: *//p' Experiments/devices/wrist-default.yaml)"
+}
+check "distill: smoke student .tflite bit-exact in TFLite Micro on test windows, arena within wrist-default's" distill_tflite_micro
+
+distill_refuses_large_student() {
+  local out status
+  out=$("$bin/sensorfm" distill Experiments/smoke-distill.yaml --teacher "$di/ft" --run-dir "$di/big" \
+    --set 'student={width: 96, depth: 3, kernel: 5, stride: 2, hidden: 64}' 2>&1); status=$?
+  echo "$out"
+  [ "$status" -eq 65 ] && echo "$out" | grep -q "does not fit device wrist-default" && echo "$out" | grep -q "layer" &&
+    [ ! -e "$di/big" ] && [ -z "$(ls -A "$di" | grep partial)" ]
+}
+check "distill bad input: a student over the wrist budget is refused naming the layer, nothing written" distill_refuses_large_student

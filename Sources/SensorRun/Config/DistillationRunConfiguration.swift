@@ -1,0 +1,99 @@
+import Foundation
+
+/// A `sensorfm distill` config: which device the student must fit, its shape, the teacher's classification task
+/// it learns, how it is distilled and how it is quantized.
+public struct DistillationRunConfiguration: Sendable, Equatable {
+    /// How the float student becomes int8.
+    public enum Quantization: Sendable, Equatable {
+        /// Post-training quantization, calibrated on up to `calibrationWindows` training windows.
+        case postTraining(calibrationWindows: Int)
+    }
+
+    public var name: String
+    public var seed: UInt64
+    public var threads: Int
+    /// The device profile YAML (absolute; a relative path resolves against the config's folder).
+    public var device: URL
+    public var task: String
+    /// The student's input streams, in input order; each must be a modality of the dataset and of the teacher.
+    public var modalities: [String]
+    public var width: Int
+    public var depth: Int
+    public var kernelSize: Int
+    public var stride: Int
+    public var hiddenDimensions: Int
+    public var temperature: Float
+    public var logitWeight: Float
+    public var epochs: Int
+    public var batchSize: Int
+    public var learningRate: Float
+    public var weightDecay: Float
+    public var quantization: Quantization
+    /// The config as read (after `--set`), written to the run folder as its config.yaml.
+    public var resolvedYAML: String
+}
+
+extension DistillationRunConfiguration {
+    static let topKeys = ["name", "seed", "threads", "device", "task", "modalities", "student", "distillation", "quantization"]
+    static let studentKeys = ["width", "depth", "kernel", "stride", "hidden"]
+    static let distillationKeys = ["temperature", "logit_weight", "epochs", "batch_size", "lr", "weight_decay"]
+    static let quantizationKeys = ["kind", "calibration_windows"]
+    static let taskNames = ["activity", "stress"]
+
+    /// Reads a config file and applies `--set` overrides in order.
+    public static func load(file: URL, overrides: [String] = []) throws -> DistillationRunConfiguration {
+        var node = try ConfigNode.load(file)
+        for assignment in overrides { node = try node.overriding(assignment) }
+        return try read(node, baseDirectory: file.deletingLastPathComponent(), defaultName: file.deletingPathExtension().lastPathComponent)
+    }
+
+    /// Reads a parsed tree; a relative `device` path resolves against `baseDirectory`.
+    public static func read(_ node: ConfigNode, baseDirectory: URL, defaultName: String = "distill") throws -> DistillationRunConfiguration {
+        let top = try ConfigReader(node, path: "", allowed: topKeys)
+        let name = try top.string("name", default: defaultName)
+        guard !name.isEmpty, !name.contains("/") else {
+            throw ConfigError(.outOfRange, path: "name", location: top.locationOf("name"), "a run name must be non-empty and contain no '/'")
+        }
+        let device = URL(fileURLWithPath: try top.string("device"), relativeTo: baseDirectory).standardizedFileURL
+        let modalities = try names(top, "modalities")
+        let student = try top.child("student", allowed: studentKeys)
+        let distillation = try top.child("distillation", allowed: distillationKeys)
+        let quantization = try top.child("quantization", allowed: quantizationKeys)
+        _ = try quantization?.choice("kind", ["ptq"], default: "ptq")
+        return DistillationRunConfiguration(
+            name: name, seed: try top.seed("seed", default: 0), threads: try top.int("threads", default: 2, in: 1...256),
+            device: device, task: try top.choice("task", taskNames, default: "activity"), modalities: modalities,
+            width: try student?.int("width", default: 14, in: 1...4096) ?? 14,
+            depth: try student?.int("depth", default: 2, in: 0...64) ?? 2,
+            kernelSize: try student?.int("kernel", default: 5, in: 1...1024) ?? 5,
+            stride: try student?.int("stride", default: 2, in: 1...64) ?? 2,
+            hiddenDimensions: try student?.int("hidden", default: 32, in: 1...65536) ?? 32,
+            temperature: try distillation?.float("temperature", default: 4, in: 0...1000, open: true) ?? 4,
+            logitWeight: try distillation?.float("logit_weight", default: 0.7, in: 0...1) ?? 0.7,
+            epochs: try distillation?.int("epochs", default: 10, in: 1...100_000) ?? 10,
+            batchSize: try distillation?.int("batch_size", default: 32, in: 1...65536) ?? 32,
+            learningRate: try distillation?.float("lr", default: 3e-3, in: 0...10, open: true) ?? 3e-3,
+            weightDecay: try distillation?.float("weight_decay", default: 1e-4, in: 0...1) ?? 1e-4,
+            quantization: .postTraining(calibrationWindows: try quantization?.int("calibration_windows", default: 64, in: 1...1_000_000) ?? 64),
+            resolvedYAML: try node.overriding("device=\(device.path)").yamlText())
+    }
+
+    /// A non-empty list of distinct names (default: the three wrist streams).
+    private static func names(_ reader: ConfigReader, _ key: String) throws -> [String] {
+        guard let node = reader.node(key) else { return ["ppg", "acc", "temp"] }
+        guard case .sequence(let items, _) = node, !items.isEmpty else {
+            throw ConfigError(.wrongType, path: key, location: node.location, "expected a non-empty list of modality names")
+        }
+        var names: [String] = []
+        for (index, item) in items.enumerated() {
+            guard case .scalar(let text, let location) = item, !text.isEmpty else {
+                throw ConfigError(.wrongType, path: "\(key).\(index)", location: item.location, "expected a modality name")
+            }
+            guard !names.contains(text) else {
+                throw ConfigError(.inconsistent, path: "\(key).\(index)", location: location, "'\(text)' appears twice")
+            }
+            names.append(text)
+        }
+        return names
+    }
+}

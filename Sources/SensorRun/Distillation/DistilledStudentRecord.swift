@@ -1,0 +1,60 @@
+import Foundation
+import SensorEdge
+
+/// `student.json` of a distill run: everything `sensorfm export` needs besides the weights to rebuild the exact
+/// int8 graph the run measured (student shape, input normalisation, calibration ranges by tensor name, device).
+struct DistilledStudentRecord: Codable, Equatable {
+    struct Modality: Codable, Equatable {
+        var name: String
+        var channels: Int
+        var length: Int
+    }
+
+    struct Range: Codable, Equatable {
+        var minimum: Float
+        var maximum: Float
+    }
+
+    var modalities: [Modality]
+    var width: Int
+    var depth: Int
+    var kernelSize: Int
+    var stride: Int
+    var hiddenDimensions: Int
+    var classCount: Int
+    var classNames: [String]
+    var task: String
+    var windowSeconds: Double
+    var device: String
+    var normalization: StudentInputNormalization
+    /// Calibration range of every non-constant tensor of the float graph, by tensor name.
+    var ranges: [String: Range]
+    /// Test accuracies (teacher, float student, int8 student) and their ratios, as in results.json.
+    var accuracyVersusTeacher: [String: Double]
+
+    static let fileName = "student.json"
+    static let weightsFileName = "student.safetensors"
+
+    var configuration: StudentConfiguration {
+        StudentConfiguration(modalities: modalities.map { StudentModality(name: $0.name, channels: $0.channels, length: $0.length) },
+                             width: width, depth: depth, kernelSize: kernelSize, stride: stride,
+                             hiddenDimensions: hiddenDimensions, classCount: classCount)
+    }
+
+    /// The deployed normalisation in graph-input order.
+    var inputNormalization: InputNormalization {
+        InputNormalization(means: normalization.modalities.map(\.means), deviations: normalization.modalities.map(\.deviations))
+    }
+
+    /// The int8 graph of `graph` (the float graph of this record's student) with the recorded ranges.
+    func quantized(_ graph: EdgeGraph) throws -> EdgeGraph {
+        var byIndex: [Int: PostTrainingQuantization.Range] = [:]
+        for (index, tensor) in graph.tensors.enumerated() where tensor.constant == nil {
+            guard let range = ranges[tensor.name] else {
+                throw RunError.notARun(path: Self.fileName, "it has no calibration range for tensor \(tensor.name)")
+            }
+            byIndex[index] = PostTrainingQuantization.Range(minimum: range.minimum, maximum: range.maximum)
+        }
+        return PostTrainingQuantization.quantize(graph, ranges: byIndex)
+    }
+}

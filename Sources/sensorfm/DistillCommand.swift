@@ -1,0 +1,34 @@
+import ArgumentParser
+import Foundation
+import SensorRun
+
+/// `sensorfm distill CONFIG --teacher RUN_DIR`.
+struct DistillCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "distill",
+        abstract: "Distil a fine-tuned teacher into an int8 student that fits a device profile.",
+        discussion: """
+            Refuses, before training, a student over the device's budget (naming the layer) or reading a modality the \
+            teacher does not. Writes a run folder (config.yaml, meta.json, student.safetensors, student.json, \
+            budget.json, results.json with teacher, float-student and int8-student test accuracy) all at once. \
+            Exit codes: \(PretrainRun.ExitCode.badConfiguration) bad config, teacher or data, \(PretrainRun.ExitCode.nonFinite) NaN/Inf loss.
+            """
+    )
+
+    @Argument(help: "The distillation config (YAML), e.g. Experiments/smoke-distill.yaml.")
+    var config: String
+
+    @Option(help: ArgumentHelp("The fine-tuning run folder whose model teaches.", valueName: "run-dir"))
+    var teacher: String
+
+    @OptionGroup var options: RunOptions
+
+    func run() throws {
+        _ = try runReportingRunErrors("distill") {
+            try DistillRun.start(configFile: URL(fileURLWithPath: config), overrides: options.overrides,
+                                 teacher: URL(fileURLWithPath: teacher),
+                                 runDirectory: options.runDirectory.map { URL(fileURLWithPath: $0) },
+                                 interactive: isatty(STDERR_FILENO) == 1)
+        }
+    }
+}
