@@ -13,24 +13,13 @@ struct EmbedCommand: ParsableCommand {
     @Argument(help: "A pretraining or fine-tuning run folder.")
     var runDirectory: String
 
-    @Option(help: "The dataset folder to embed.")
-    var data: String
-
-    @Option(help: "The safetensors file to write.")
-    var out: String
-
-    @Option(help: "Threads for BLAS and the engine's loops.")
-    var threads = 2
-
-    func validate() throws {
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
-    }
+    @OptionGroup var options: InferenceOptions
 
     func run() throws {
-        let target = URL(fileURLWithPath: out).standardizedFileURL
+        let target = URL(fileURLWithPath: options.out).standardizedFileURL
         let rows = try runReportingRunErrors("embed") {
-            try PredictionRun.embed(runDirectory: URL(fileURLWithPath: runDirectory), data: URL(fileURLWithPath: data), out: target,
-                                    threads: threads)
+            try PredictionRun.embed(runDirectory: URL(fileURLWithPath: runDirectory), data: URL(fileURLWithPath: options.data), out: target,
+                                    threads: options.threads)
         }
         print("embed: \(rows) windows -> \(target.path)")
     }

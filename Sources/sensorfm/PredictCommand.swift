@@ -13,24 +13,13 @@ struct PredictCommand: ParsableCommand {
     @Argument(help: "A run folder written by sensorfm finetune.")
     var runDirectory: String
 
-    @Option(help: "The dataset folder to predict.")
-    var data: String
-
-    @Option(help: "The CSV file to write.")
-    var out: String
-
-    @Option(help: "Threads for BLAS and the engine's loops.")
-    var threads = 2
-
-    func validate() throws {
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
-    }
+    @OptionGroup var options: InferenceOptions
 
     func run() throws {
-        let target = URL(fileURLWithPath: out).standardizedFileURL
+        let target = URL(fileURLWithPath: options.out).standardizedFileURL
         let rows = try runReportingRunErrors("predict") {
-            try PredictionRun.predict(runDirectory: URL(fileURLWithPath: runDirectory), data: URL(fileURLWithPath: data), out: target,
-                                      threads: threads)
+            try PredictionRun.predict(runDirectory: URL(fileURLWithPath: runDirectory), data: URL(fileURLWithPath: options.data), out: target,
+                                      threads: options.threads)
         }
         print("predict: \(rows) windows -> \(target.path)")
     }

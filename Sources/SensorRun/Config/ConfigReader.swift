@@ -146,4 +146,20 @@ struct ConfigReader {
 
     /// Keys of this mapping in order.
     var keys: [String] { entries.map(\.key) }
+
+    /// Records the lines of `keys` (and of this mapping) under their dotted paths, so a value that is
+    /// only rejected later, against the data or another key, is reported at its own line.
+    func recordLocations(of keys: [String], into locations: inout [String: ConfigLocation]) {
+        for key in keys { locations[childPath(key)] = locationOf(key) }
+        locations[path] = location
+    }
+
+    /// The run name at `key`: it names the run folder, so it must be non-empty and hold no '/'.
+    func runName(_ key: String = "name", default fallback: String) throws -> String {
+        let name = try string(key, default: fallback)
+        guard !name.isEmpty, !name.contains("/") else {
+            throw ConfigError(.outOfRange, path: childPath(key), location: locationOf(key), "a run name must be non-empty and contain no '/'")
+        }
+        return name
+    }
 }

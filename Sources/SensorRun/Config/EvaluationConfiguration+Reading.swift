@@ -27,15 +27,8 @@ extension EvaluationConfiguration {
     public static func read(_ node: ConfigNode, baseDirectory: URL, defaultName: String = "evaluation") throws -> EvaluationConfiguration {
         let top = try ConfigReader(node, path: "", allowed: topKeys)
         var locations: [String: ConfigLocation] = ["": top.location]
-        func note(_ reader: ConfigReader, _ keys: [String]) {
-            for key in keys { locations[reader.childPath(key)] = reader.locationOf(key) }
-            locations[reader.path] = reader.location
-        }
-        note(top, topKeys)
-        let name = try top.string("name", default: defaultName)
-        guard !name.isEmpty, !name.contains("/") else {
-            throw ConfigError(.outOfRange, path: "name", location: top.locationOf("name"), "a run name must be non-empty and contain no '/'")
-        }
+        top.recordLocations(of: topKeys, into: &locations)
+        let name = try top.runName(default: defaultName)
         let seed = try top.seed("seed", default: 0)
         let threads = try top.int("threads", default: 2, in: 1...256)
         let tasks = try strings(top, "tasks", choices: taskNames, default: ["activity", "heart_rate"])
@@ -59,22 +52,22 @@ extension EvaluationConfiguration {
 
         var dataPath: URL?
         if let dataReader = try top.child("data", allowed: dataKeys) {
-            note(dataReader, dataKeys)
+            dataReader.recordLocations(of: dataKeys, into: &locations)
             dataPath = URL(fileURLWithPath: try dataReader.string("path"), relativeTo: baseDirectory).standardizedFileURL
         }
-        let evaluationProtocol = try readProtocol(top, note: note)
+        let evaluationProtocol = try readProtocol(top, locations: &locations)
 
         let baselines = try top.child("baselines", allowed: baselineKeys)
-        if let baselines { note(baselines, baselineKeys) }
+        if let baselines { baselines.recordLocations(of: baselineKeys, into: &locations) }
         let checkpoint = try top.choice("checkpoint", checkpointChoices, default: "last")
 
         let tune = try top.child("finetune", allowed: fineTuneKeys)
-        if let tune { note(tune, fineTuneKeys) }
+        if let tune { tune.recordLocations(of: fineTuneKeys, into: &locations) }
         let fineTune = try readFineTune(tune)
         let scratch = try top.child("scratch", allowed: scratchKeys)
-        if let scratch { note(scratch, scratchKeys) }
+        if let scratch { scratch.recordLocations(of: scratchKeys, into: &locations) }
         let bootstrapReader = try top.child("bootstrap", allowed: bootstrapKeys)
-        if let bootstrapReader { note(bootstrapReader, bootstrapKeys) }
+        if let bootstrapReader { bootstrapReader.recordLocations(of: bootstrapKeys, into: &locations) }
         let bootstrap = BootstrapSettings(
             resamples: try bootstrapReader?.int("resamples", default: 1000, in: 1...1_000_000) ?? 1000,
             level: try bootstrapReader?.double("level", default: 0.95, in: 0...1, open: true) ?? 0.95,
@@ -92,9 +85,9 @@ extension EvaluationConfiguration {
             bootstrap: bootstrap, locations: locations)
     }
 
-    private static func readProtocol(_ top: ConfigReader, note: (ConfigReader, [String]) -> Void) throws -> EvaluationProtocol? {
+    private static func readProtocol(_ top: ConfigReader, locations: inout [String: ConfigLocation]) throws -> EvaluationProtocol? {
         guard let reader = try top.child("protocol", allowed: protocolKeys) else { return nil }
-        note(reader, protocolKeys)
+        reader.recordLocations(of: protocolKeys, into: &locations)
         let kind = try reader.choice("kind", protocolKinds, default: "pretraining_split")
         let allowed: [String] = switch kind {
         case "holdout": ["kind", "validation_fraction", "test_fraction", "seed"]

@@ -38,22 +38,15 @@ extension RunConfiguration {
                             environment: [String: String] = [:]) throws -> RunConfiguration {
         let top = try ConfigReader(node, path: "", allowed: topKeys)
         var locations: [String: ConfigLocation] = ["": top.location]
-        func note(_ reader: ConfigReader, _ keys: [String]) {
-            for key in keys { locations[reader.childPath(key)] = reader.locationOf(key) }
-            locations[reader.path] = reader.location
-        }
-        note(top, topKeys)
-        let name = try top.string("name", default: defaultName)
-        guard !name.isEmpty, !name.contains("/") else {
-            throw ConfigError(.outOfRange, path: "name", location: top.locationOf("name"), "a run name must be non-empty and contain no '/'")
-        }
+        top.recordLocations(of: topKeys, into: &locations)
+        let name = try top.runName(default: defaultName)
         let seed = try top.seed("seed", default: 0)
         let threads = try top.int("threads", default: 2, in: 1...256)
 
         guard let modelReader = try top.child("model", allowed: modelKeys) else {
             throw ConfigError(.missingKey, path: "model", location: top.location, "required section is missing")
         }
-        note(modelReader, modelKeys)
+        modelReader.recordLocations(of: modelKeys, into: &locations)
         let model = try readModel(modelReader, locations: &locations)
 
         guard let objectiveNode = top.node("objectives") else {
@@ -73,18 +66,18 @@ extension RunConfiguration {
         guard let dataReader = try top.child("data", allowed: dataKeys) else {
             throw ConfigError(.missingKey, path: "data", location: top.location, "required section is missing (path or synthetic)")
         }
-        note(dataReader, dataKeys)
+        dataReader.recordLocations(of: dataKeys, into: &locations)
         let data = try readData(dataReader, baseDirectory: baseDirectory, environment: environment, locations: &locations)
 
         let windowingReader = try top.child("windowing", allowed: windowingKeys)
-        if let windowingReader { note(windowingReader, windowingKeys) }
+        if let windowingReader { windowingReader.recordLocations(of: windowingKeys, into: &locations) }
         let windowSeconds = try windowingReader?.double("window_seconds", default: 30, in: 1...3600) ?? 30
         let windowing = WindowingSettings(
             windowSeconds: windowSeconds,
             strideSeconds: try windowingReader?.double("stride_seconds", default: windowSeconds / 3, in: 0.1...3600) ?? windowSeconds / 3)
 
         let splitReader = try top.child("split", allowed: splitKeys)
-        if let splitReader { note(splitReader, splitKeys) }
+        if let splitReader { splitReader.recordLocations(of: splitKeys, into: &locations) }
         let split = SplitSettings(
             validationFraction: try splitReader?.double("validation_fraction", default: 0.2, in: 0...0.9) ?? 0.2,
             testFraction: try splitReader?.double("test_fraction", default: 0, in: 0...0.9) ?? 0,
@@ -95,7 +88,7 @@ extension RunConfiguration {
         }
 
         let optimizerReader = try top.child("optimizer", allowed: optimizerKeys)
-        if let optimizerReader { note(optimizerReader, optimizerKeys) }
+        if let optimizerReader { optimizerReader.recordLocations(of: optimizerKeys, into: &locations) }
         let optimizerName = try optimizerReader?.choice("name", OptimizerSettings.names, default: "adamw") ?? "adamw"
         let optimizer = OptimizerSettings(
             name: optimizerName,
@@ -107,7 +100,7 @@ extension RunConfiguration {
             clipNorm: try optimizerReader.flatMap { $0.has("clip_norm") ? try $0.float("clip_norm", in: 0...1e6, open: true) : nil })
 
         let trainingReader = try top.child("training", allowed: trainingKeys)
-        if let trainingReader { note(trainingReader, trainingKeys) }
+        if let trainingReader { trainingReader.recordLocations(of: trainingKeys, into: &locations) }
         let steps = try trainingReader?.int("steps", default: 1000, in: 1...100_000_000) ?? 1000
         let training = TrainingSettings(
             batchSize: try trainingReader?.int("batch_size", default: 64, in: 1...65536) ?? 64,
@@ -119,7 +112,7 @@ extension RunConfiguration {
             validationBatches: try trainingReader?.int("validation_batches", default: 8, in: 1...100_000) ?? 8)
 
         let scheduleReader = try top.child("schedule", allowed: scheduleKeys)
-        if let scheduleReader { note(scheduleReader, scheduleKeys) }
+        if let scheduleReader { scheduleReader.recordLocations(of: scheduleKeys, into: &locations) }
         let schedule = ScheduleSettings(
             kind: try scheduleReader?.choice("kind", ScheduleSettings.kinds, default: "cosine") ?? "cosine",
             warmupSteps: try scheduleReader?.int("warmup_steps", default: 0, in: 0...100_000_000) ?? 0,
@@ -169,8 +162,7 @@ extension RunConfiguration {
         let probe = try ConfigReader(node, path: path, allowed: Array(Set(objectiveKeys.values.joined())).sorted())
         let kind = try probe.choice("kind", ObjectiveSettings.kinds)
         let reader = try ConfigReader(node, path: path, allowed: objectiveKeys[kind]!)
-        for key in reader.keys { locations[reader.childPath(key)] = reader.locationOf(key) }
-        locations[path] = reader.location
+        reader.recordLocations(of: reader.keys, into: &locations)
         let weight = try reader.float("weight", default: 1, in: 0...1000, open: true)
         func temperature() throws -> Float { try reader.float("temperature", default: 0.1, in: 0...100, open: true) }
         func projection() throws -> Int { try reader.int("projection_dimensions", default: 64, in: 1...8192) }
@@ -219,7 +211,7 @@ extension RunConfiguration {
             return DataSettings(source: .folder(folder(try reader.string("path"))), cache: cache)
         case (false, true):
             let synthetic = try reader.child("synthetic", allowed: syntheticKeys)!
-            for key in syntheticKeys { locations[synthetic.childPath(key)] = synthetic.locationOf(key) }
+            synthetic.recordLocations(of: syntheticKeys, into: &locations)
             return DataSettings(source: .synthetic(subjects: try synthetic.int("subjects", in: 1...10_000),
                                                    hours: try synthetic.double("hours", in: 0...10_000, open: true),
                                                    seed: try synthetic.seed("seed", default: 0)),
