@@ -46,6 +46,46 @@ evaluate_rerun_identical() {
 }
 check "evaluate: the same config and seed give byte-identical results.json" evaluate_rerun_identical
 
+evaluate_threads_identical() {
+  local cfg=(--set 'tasks=[heart_rate]' --set 'seeds=[0]')
+  "$bin/sensorfm" evaluate "$ft_config" --from "$ev/pre" --run-dir "$ev/eval-t1" --threads 1 "${cfg[@]}" </dev/null >/dev/null 2>&1 || return 1
+  "$bin/sensorfm" evaluate "$ft_config" --from "$ev/pre" --run-dir "$ev/eval-t2" --threads 2 "${cfg[@]}" </dev/null >/dev/null 2>&1 || return 1
+  cmp "$ev/eval-t1/results.json" "$ev/eval-t2/results.json"
+}
+check "evaluate: models trained in parallel (--threads 2) give the results.json of one thread" evaluate_threads_identical
+
+# A stopped run (SIGTERM: exit 75 after the current model) and a killed one (SIGKILL mid-cell) both resume
+# from the cells they stored to the results.json of the uninterrupted run ($ev/eval).
+evaluate_resume_identical() {
+  local status n
+  "$bin/sensorfm" evaluate "$ft_config" --from "$ev/pre" --run-dir "$ev/eval-stop" --threads 1 </dev/null >"$ev/eval-stop.out" 2>&1 &
+  local pid=$!
+  for _ in $(seq 1 600); do
+    n=$(ls "$ev/eval-stop/cells" 2>/dev/null | wc -l)
+    [ "$n" -ge 2 ] && break
+    sleep 0.1
+  done
+  kill -TERM "$pid"; wait "$pid"; status=$?
+  [ "$status" -eq 75 ] || { echo "stopped run exited $status, not 75"; cat "$ev/eval-stop.out"; return 1; }
+  grep -q -- "--resume" "$ev/eval-stop.out" || { echo "no resume hint"; return 1; }
+  [ ! -e "$ev/eval-stop/results.json" ] || { echo "a stopped run wrote results.json"; return 1; }
+  "$bin/sensorfm" evaluate "$ft_config" --from "$ev/pre" --run-dir "$ev/eval-stop" </dev/null >/dev/null 2>&1 && { echo "reused a run folder"; return 1; }
+  "$bin/sensorfm" evaluate --resume "$ev/eval-stop" </dev/null >/dev/null 2>&1 || return 1
+  cmp "$ev/eval/results.json" "$ev/eval-stop/results.json" || return 1
+  "$bin/sensorfm" evaluate "$ft_config" --from "$ev/pre" --run-dir "$ev/eval-kill" --threads 1 </dev/null >/dev/null 2>&1 &
+  pid=$!
+  for _ in $(seq 1 600); do
+    n=$(ls "$ev/eval-kill/cells" 2>/dev/null | wc -l)
+    [ "$n" -ge 3 ] && break
+    sleep 0.1
+  done
+  kill -KILL "$pid"; wait "$pid" 2>/dev/null
+  echo "killed after $n cells"
+  "$bin/sensorfm" evaluate --resume "$ev/eval-kill" </dev/null >/dev/null 2>&1 || return 1
+  cmp "$ev/eval/results.json" "$ev/eval-kill/results.json"
+}
+check "evaluate --resume: stopped (exit 75) and killed runs end with the uninterrupted results.json" evaluate_resume_identical
+
 evaluate_predict() {
   local data
   data=$(grep -o '"data_directory" : "[^"]*"' "$ev/ft/meta.json" | cut -d'"' -f4)
@@ -104,8 +144,21 @@ evaluate_bad_input() {
   out=$("$bin/sensorfm" finetune "$ft_config" --from "$ev/pre" --run-dir "$ev/bad3" --set finetune.lrr=1 2>&1); status=$?
   echo "$out"
   [ "$status" -eq 65 ] && echo "$out" | grep -q "did you mean 'finetune.lr'" && [ ! -e "$ev/bad3" ] || return 1
+  # A dataset without the heart-rate label (the smoke dataset with that label dropped from its manifest).
+  local data
+  data=$(grep -o '"data_directory" : "[^"]*"' "$ev/ft/meta.json" | cut -d'"' -f4)
+  mkdir -p "$ev/nohr" && cp "$data"/shard-*.safetensors "$ev/nohr/" || return 1
+  .venv/bin/python - "$data/manifest.json" "$ev/nohr/manifest.json" <<'PY' || return 1
+import json, sys
+manifest = json.load(open(sys.argv[1]))
+manifest["labels"] = [label for label in manifest["labels"] if label["name"] != "heart_rate"]
+json.dump(manifest, open(sys.argv[2], "w"), indent=2)
+PY
+  out=$("$bin/sensorfm" evaluate "$ft_config" --from "$ev/pre" --run-dir "$ev/bad4" --set "data.path=$ev/nohr" 2>&1); status=$?
+  echo "$out"
+  [ "$status" -eq 65 ] && echo "$out" | grep -q "which the dataset lacks" && echo "$out" | grep -q "tasks" && [ ! -e "$ev/bad4" ] || return 1
   out=$("$bin/sensorfm" predict "$ev/pre" --data "$ev" --out "$ev/bad.csv" 2>&1); status=$?
   echo "$out"
   [ "$status" -ne 0 ] && [ ! -e "$ev/bad.csv" ]
 }
-check "evaluate/finetune/predict bad input: missing checkpoint, seen test subjects, unknown key" evaluate_bad_input
+check "evaluate/finetune/predict bad input: missing checkpoint, seen test subjects, unknown key, a task label the dataset lacks" evaluate_bad_input

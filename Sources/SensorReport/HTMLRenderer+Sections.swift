@@ -27,7 +27,7 @@ extension HTMLPage {
                             xAxis: ChartAxis(title: "labelled training windows", logarithmic: true, percent: true),
                             yAxis: ChartAxis(title: study.metric), lines: lines)
         let direction = study.higherIsBetter ? "higher is better" : "lower is better"
-        figure(svg: chart.svg(), caption: "\(study.metric) (\(direction)) against the share of labelled training windows; shaded bands are confidence intervals.")
+        figure(svg: chart.svg(), caption: "\(study.metric) (\(direction)) against the share of labelled training windows; shaded bands: \(study.intervalNote).")
         table(ReportTables.labelEfficiency(study))
     }
 

@@ -20,7 +20,7 @@ public enum MarkdownRenderer {
         for study in report.labelEfficiency {
             let direction = study.higherIsBetter ? "higher is better" : "lower is better"
             lines += ["## Label efficiency — " + inline("\(study.task): \(study.metric)") + " (\(direction))", ""]
-            lines += self.table(ReportTables.labelEfficiency(study)) + [""]
+            lines += self.table(ReportTables.labelEfficiency(study)) + ["", "_Intervals: " + inline(study.intervalNote) + "._", ""]
         }
         if report.confusionMatrices.contains(where: \.isWellShaped) { lines += ["## Confusion matrices", ""] }
         for matrix in report.confusionMatrices where matrix.isWellShaped {

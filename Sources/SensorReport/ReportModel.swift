@@ -167,12 +167,16 @@ public struct LabelEfficiencyStudy: Codable, Equatable, Sendable {
     /// Whether larger values are better (accuracy) or smaller (MAE); shown in the caption.
     public var higherIsBetter: Bool
     public var series: [Series]
+    /// What the intervals (the chart's bands, the table's brackets) are, e.g. the bootstrap interval of the seed mean.
+    public var intervalNote: String
 
-    public init(task: String, metric: String, higherIsBetter: Bool = true, series: [Series]) {
+    public init(task: String, metric: String, higherIsBetter: Bool = true, series: [Series],
+                intervalNote: String = "confidence intervals") {
         self.task = task
         self.metric = metric
         self.higherIsBetter = higherIsBetter
         self.series = series
+        self.intervalNote = intervalNote
     }
 }
 

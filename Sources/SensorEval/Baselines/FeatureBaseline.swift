@@ -12,14 +12,19 @@ public struct FeatureBaseline: Sendable {
         self.iterations = iterations
     }
 
-    /// Fits on `training` and predicts the windows of `test` (targets of the same window set).
-    public func fitAndPredict(windows: WindowSet, training: TaskTargets, test: TaskTargets) throws(EvaluationError) -> Predictions {
+    /// Fits on `training` and predicts the windows of `test` (targets of the same window set); pass
+    /// `cache` (over `windows`) to share the extracted features between calls.
+    public func fitAndPredict(windows: WindowSet, training: TaskTargets, test: TaskTargets,
+                              cache: FeatureCache? = nil) throws(EvaluationError) -> Predictions {
         guard training.count > 0 else { throw .noTrainingWindows(task: training.task.name) }
         let columns = ClassicalFeatures.names(modalities: windows.modalities).count
-        let trainingFeatures = ClassicalFeatures.extract(windows: windows, indices: training.windowIndices)
+        func features(_ indices: [Int]) -> [Float] {
+            cache.map { $0.features(indices) } ?? ClassicalFeatures.extract(windows: windows, indices: indices)
+        }
+        let trainingFeatures = features(training.windowIndices)
         let standardizer = FeatureStandardizer(features: trainingFeatures, columns: columns)
         let x = standardizer.apply(trainingFeatures)
-        let xTest = standardizer.apply(ClassicalFeatures.extract(windows: windows, indices: test.windowIndices))
+        let xTest = standardizer.apply(features(test.windowIndices))
         let task = training.task
         switch task.kind {
         case .classification:

@@ -5,7 +5,7 @@ import SensorPretrain
 import SensorTensor
 
 /// Model outputs for a list of windows.
-public struct Predictions: Sendable, Equatable {
+public struct Predictions: Sendable, Codable, Equatable {
     public var task: TaskSpec
     public var windowIndices: [Int]
     public var subjects: [String]

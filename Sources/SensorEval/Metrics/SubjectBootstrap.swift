@@ -77,6 +77,11 @@ public struct SubjectBootstrap: Sendable {
     }
 
     private func percentileInterval(estimate: Double, values: [Double]) -> ConfidenceInterval {
+        Self.percentileInterval(estimate: estimate, values: values, level: level)
+    }
+
+    /// The point estimate with the `level` percentile interval of the resampled `values`.
+    static func percentileInterval(estimate: Double, values: [Double], level: Double) -> ConfidenceInterval {
         let sorted = values.sorted(), alpha = (1 - level) / 2
         return ConfidenceInterval(estimate: estimate, lower: Self.quantile(sorted, alpha) ?? estimate,
                                   upper: Self.quantile(sorted, 1 - alpha) ?? estimate, level: level, resamples: sorted.count)

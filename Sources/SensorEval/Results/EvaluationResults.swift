@@ -80,23 +80,61 @@ public struct PairedComparison: Sendable, Codable, Equatable {
     }
 }
 
+/// One method (model and mode) at one label fraction on one fold's test subjects, over its seeds:
+/// the mean over seeds of a metric with the bootstrap interval of that mean (each resample draws the
+/// test subjects once and scores every seed's model on them). This is the quantity the
+/// label-efficiency curves plot, band included.
+public struct MethodSummary: Sendable, Codable, Equatable {
+    public var model: String
+    public var mode: String
+    public var fraction: Double
+    public var fold: Int
+    public var seeds: [UInt64]
+    public var metric: String
+    public var interval: ConfidenceInterval
+
+    public init(model: String, mode: String, fraction: Double, fold: Int, seeds: [UInt64], metric: String, interval: ConfidenceInterval) {
+        self.model = model
+        self.mode = mode
+        self.fraction = fraction
+        self.fold = fold
+        self.seeds = seeds
+        self.metric = metric
+        self.interval = interval
+    }
+}
+
 /// Everything measured for one task.
 public struct TaskResults: Sendable, Codable, Equatable {
     public var task: TaskSpec
     public var runs: [RunResult]
     public var comparisons: [PairedComparison]
+    /// Seed-mean metrics with their intervals, per method, fraction and fold (empty in results
+    /// written before schema version 2).
+    public var summaries: [MethodSummary]
 
-    public init(task: TaskSpec, runs: [RunResult] = [], comparisons: [PairedComparison] = []) {
+    public init(task: TaskSpec, runs: [RunResult] = [], comparisons: [PairedComparison] = [], summaries: [MethodSummary] = []) {
         self.task = task
         self.runs = runs
         self.comparisons = comparisons
+        self.summaries = summaries
+    }
+
+    private enum CodingKeys: String, CodingKey { case task, runs, comparisons, summaries }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        task = try container.decode(TaskSpec.self, forKey: .task)
+        runs = try container.decode([RunResult].self, forKey: .runs)
+        comparisons = try container.decode([PairedComparison].self, forKey: .comparisons)
+        summaries = try container.decodeIfPresent([MethodSummary].self, forKey: .summaries) ?? []
     }
 }
 
 /// The `results.json` of an evaluation: every number, the splits, the seeds and the checkpoint
 /// the encoder came from; the report renderer reads only this.
 public struct EvaluationResults: Sendable, Codable, Equatable {
-    public static let currentSchemaVersion = 1
+    public static let currentSchemaVersion = 2
     public var schemaVersion: Int
     /// SHA-256 of the pretrained checkpoint file (nil when evaluating from scratch only).
     public var checkpointSHA256: String?

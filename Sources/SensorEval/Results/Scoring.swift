@@ -6,27 +6,43 @@ public enum Scoring {
     /// The metric report of `predictions` (made for `targets.windowIndices`, in that order).
     public static func report(_ predictions: Predictions, targets: TaskTargets, bootstrap: SubjectBootstrap,
                               blandAltmanPointLimit: Int = 2000) -> MetricReport {
+        let statistics = resampledStatistics(predictions, targets: targets, draws: bootstrap.draws(subjects: targets.subjects))
+        return report(predictions, targets: targets, statistics: statistics, level: bootstrap.level,
+                      blandAltmanPointLimit: blandAltmanPointLimit)
+    }
+
+    /// Every metric of the task on the full test set and on each resample of `draws`.
+    public static func resampledStatistics(_ predictions: Predictions, targets: TaskTargets,
+                                           draws: BootstrapDraws) -> [String: ResampledStatistic] {
+        precondition(predictions.windowIndices == targets.windowIndices,
+                     "Scoring: predictions for \(predictions.windowIndices.count) windows do not match the \(targets.count) targets")
+        let scorer = ResampleScorer(predictions: predictions, targets: targets, draws: draws)
+        var statistics: [String: ResampledStatistic] = [:]
+        for metric in metricNames(targets.task.kind) {
+            statistics[metric] = scorer.resampled(metric, predictions: predictions, targets: targets)
+        }
+        return statistics
+    }
+
+    /// The metric report from already resampled statistics (`resampledStatistics`), with intervals at `level`.
+    public static func report(_ predictions: Predictions, targets: TaskTargets, statistics: [String: ResampledStatistic], level: Double,
+                              blandAltmanPointLimit: Int = 2000) -> MetricReport {
         precondition(predictions.windowIndices == targets.windowIndices,
                      "Scoring.report: predictions for \(predictions.windowIndices.count) windows do not match the \(targets.count) targets")
-        let subjects = targets.subjects
-        var report = MetricReport(testWindows: targets.count, testSubjects: Set(subjects).count)
+        func interval(_ metric: String) -> ConfidenceInterval? { statistics[metric]?.interval(level: level) }
+        var report = MetricReport(testWindows: targets.count, testSubjects: Set(targets.subjects).count)
         switch targets.task.kind {
         case .classification:
-            let names = targets.task.classNames
             report.classification = ClassificationReport(
-                accuracy: bootstrap.interval(subjects: subjects) { statistic("accuracy", predictions, targets, $0) },
-                balancedAccuracy: bootstrap.interval(subjects: subjects) { statistic("balanced_accuracy", predictions, targets, $0) },
-                macroF1: bootstrap.interval(subjects: subjects) { statistic("macro_f1", predictions, targets, $0) },
-                auroc: bootstrap.interval(subjects: subjects) { statistic("auroc", predictions, targets, $0) },
-                confusion: ConfusionMatrix(truth: targets.classes, predictions: predictions.classes, classNames: names))
+                accuracy: interval("accuracy"), balancedAccuracy: interval("balanced_accuracy"), macroF1: interval("macro_f1"),
+                auroc: interval("auroc"),
+                confusion: ConfusionMatrix(truth: targets.classes, predictions: predictions.classes, classNames: targets.task.classNames))
         case .regression:
             report.regression = RegressionReport(
-                meanAbsoluteError: bootstrap.interval(subjects: subjects) { statistic("mae", predictions, targets, $0) },
-                rootMeanSquaredError: bootstrap.interval(subjects: subjects) { statistic("rmse", predictions, targets, $0) },
-                pearson: bootstrap.interval(subjects: subjects) { statistic("pearson", predictions, targets, $0) },
+                meanAbsoluteError: interval("mae"), rootMeanSquaredError: interval("rmse"), pearson: interval("pearson"),
                 blandAltman: BlandAltman(predictions: predictions.values, references: targets.values),
                 blandAltmanPoints: RegressionMetrics.blandAltmanPoints(predictions: predictions.values, references: targets.values,
-                                                                       subjects: subjects, limit: blandAltmanPointLimit))
+                                                                       subjects: targets.subjects, limit: blandAltmanPointLimit))
         }
         return report
     }
@@ -34,31 +50,6 @@ public enum Scoring {
     /// The metric names `statistic` knows for a task kind.
     public static func metricNames(_ kind: TaskKind) -> [String] {
         kind == .classification ? ["accuracy", "balanced_accuracy", "macro_f1", "auroc"] : ["mae", "rmse", "pearson"]
-    }
-
-    /// The paired bootstrap CI of metric(first) − metric(second) over the same test subjects.
-    public static func pairedDifference(metric: String, first: Predictions, second: Predictions, targets: TaskTargets,
-                                        bootstrap: SubjectBootstrap) -> ConfidenceInterval? {
-        bootstrap.pairedDifference(subjects: targets.subjects,
-                                   first: { statistic(metric, first, targets, $0) },
-                                   second: { statistic(metric, second, targets, $0) })
-    }
-
-    /// The paired bootstrap CI of mean over seeds of metric(first) − mean of metric(second): each
-    /// resample draws the test subjects once and scores every seed's model on them (nil if a
-    /// seed's metric is undefined there).
-    public static func pooledPairedDifference(metric: String, first: [Predictions], second: [Predictions], targets: TaskTargets,
-                                              bootstrap: SubjectBootstrap) -> ConfidenceInterval? {
-        precondition(!first.isEmpty && !second.isEmpty, "Scoring.pooledPairedDifference: both sides need at least one model")
-        func mean(_ models: [Predictions], _ positions: [Int]) -> Double? {
-            var total = 0.0
-            for model in models {
-                guard let value = statistic(metric, model, targets, positions) else { return nil }
-                total += value
-            }
-            return total / Double(models.count)
-        }
-        return bootstrap.pairedDifference(subjects: targets.subjects, first: { mean(first, $0) }, second: { mean(second, $0) })
     }
 
     /// One named metric on the windows at `positions` (a bootstrap multiset); nil where undefined.

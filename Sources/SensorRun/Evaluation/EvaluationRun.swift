@@ -11,7 +11,8 @@ import SensorTensor
 ///     config.yaml               the resolved evaluation config
 ///     pretraining-config.yaml   the pretraining run's resolved config (the encoder's architecture)
 ///     meta.json                 kind, source run, checkpoint SHA-256, data manifest hash, machine, durations
-///     results.json              every metric, interval, comparison, split and seed
+///     results.json              every metric, interval, comparison, summary, split and seed
+///     cells/                    each finished model's test predictions (what --resume reuses)
 ///     embeddings.safetensors    pretrained embeddings of (up to 2,000) test windows of fold 0
 ///     train.log                 progress lines
 public enum EvaluationRun {
@@ -43,22 +44,60 @@ public enum EvaluationRun {
         return Inputs(configuration: configuration, source: source, dataset: dataset)
     }
 
-    /// Runs the evaluation into a new run folder and returns the folder.
-    public static func start(configFile: URL, overrides: [String], from: URL, runDirectory: URL?, interactive: Bool) throws -> URL {
+    /// Runs the evaluation into a new run folder; returns the folder and whether it completed or
+    /// was stopped by a signal (then `resume` continues it).
+    public static func start(configFile: URL, overrides: [String], from: URL, runDirectory: URL?, interactive: Bool,
+                             stop: StopSignals? = nil) throws -> (folder: URL, outcome: TrainingOutcome) {
         let console = RunLogSink(interactive: interactive, logFile: nil).logger()
         let inputs = try prepare(configFile: configFile, overrides: overrides, from: from) { console.info("\($0)") }
-        let configuration = inputs.configuration
-        let started = Date()
-        let folder = try RunFolder.create(at: runDirectory?.standardizedFileURL ?? PretrainRun.defaultRunDirectory(name: configuration.name),
-                                          resolvedConfig: try configuration.resolvedYAML())
-        let logger = RunLogSink(interactive: interactive, logFile: folder.logURL).logger()
+        let folder = try RunFolder.create(at: runDirectory?.standardizedFileURL ?? PretrainRun.defaultRunDirectory(name: inputs.configuration.name),
+                                          resolvedConfig: try inputs.configuration.resolvedYAML())
         try RunFolder.writeAtomically(Data(inputs.source.configurationText.utf8),
                                       to: folder.url.appendingPathComponent("pretraining-config.yaml"))
-        var meta = self.meta(kind: "evaluation", inputs: inputs)
-        try folder.writeMeta(meta)
-        logger.info("evaluation \(configuration.name) in \(folder.url.path): encoder \(inputs.source.checkpointURL.path) (SHA-256 \(inputs.source.checkpointSHA256.prefix(12))…), tasks \(configuration.tasks.joined(separator: ", ")), fractions \(configuration.fractions), seeds \(configuration.seeds)")
-        let evaluator = Evaluator(configuration: configuration, source: inputs.source, dataset: inputs.dataset) { logger.info("\($0)") }
-        let results = try evaluator.run()
+        try folder.writeMeta(meta(kind: "evaluation", inputs: inputs))
+        return (folder.url, try evaluate(inputs, folder: folder, interactive: interactive, stop: stop))
+    }
+
+    /// Continues the evaluation in `runDirectory` with its own config: finished cells are read back,
+    /// the rest are trained, and `results.json` is the one an uninterrupted run writes.
+    public static func resume(runDirectory: URL, interactive: Bool, stop: StopSignals? = nil) throws -> (folder: URL, outcome: TrainingOutcome) {
+        let folder = try RunFolder.openForResume(at: runDirectory)
+        let recorded = folder.readMeta()
+        guard recorded["kind"] as? String == "evaluation", let from = recorded["pretraining_run"] as? String else {
+            throw RunError.notARun(path: folder.url.path, "its meta.json is not an evaluation run's (kind evaluation, pretraining_run)")
+        }
+        let inputs = try prepare(configFile: folder.configURL, overrides: [], from: URL(fileURLWithPath: from)) { _ in }
+        if let sha = recorded["checkpoint_sha256"] as? String, sha != inputs.source.checkpointSHA256 {
+            throw RunError.notARun(path: folder.url.path, "the pretraining checkpoint changed: SHA-256 \(inputs.source.checkpointSHA256), the run recorded \(sha)")
+        }
+        if let hash = recorded["data_manifest_sha256"] as? String, hash != inputs.dataset.manifestHash {
+            throw RunError.notARun(path: folder.url.path, "the dataset changed: manifest SHA-256 \(inputs.dataset.manifestHash), the run recorded \(hash)")
+        }
+        return (folder.url, try evaluate(inputs, folder: folder, interactive: interactive, stop: stop, previous: recorded))
+    }
+
+    /// Trains (or reads back) every cell, then writes results.json, the embedding map and the durations.
+    private static func evaluate(_ inputs: Inputs, folder: RunFolder, interactive: Bool, stop: StopSignals?,
+                                 previous: [String: Any]? = nil) throws -> TrainingOutcome {
+        let configuration = inputs.configuration
+        let started = Date()
+        let logger = RunLogSink(interactive: interactive, logFile: folder.logURL).logger()
+        logger.info("evaluation \(configuration.name) in \(folder.url.path)\(previous == nil ? "" : " (resumed)"): encoder \(inputs.source.checkpointURL.path) (SHA-256 \(inputs.source.checkpointSHA256.prefix(12))…), tasks \(configuration.tasks.joined(separator: ", ")), fractions \(configuration.fractions), seeds \(configuration.seeds)")
+        let evaluator = Evaluator(configuration: configuration, source: inputs.source, dataset: inputs.dataset,
+                                  cells: try EvaluationCells(directory: folder.url.appendingPathComponent("cells")), stop: stop) { logger.info("\($0)") }
+        var meta = previous ?? self.meta(kind: "evaluation", inputs: inputs)
+        var durations = meta["durations"] as? [String: Double] ?? [:]
+        func recordDuration() throws {
+            durations["evaluation"] = (((durations["evaluation"] ?? 0) + Date().timeIntervalSince(started)) * 10).rounded() / 10
+            meta["durations"] = durations
+            try folder.writeMeta(meta)
+        }
+        let results: EvaluationResults
+        do { results = try evaluator.run() } catch let stopped as Evaluator.Stopped {
+            try recordDuration()
+            logger.notice("stopped by signal \(stopped.signal) after \(stopped.cellsDone) cells; continue with sensorfm evaluate --resume \(folder.url.path)")
+            return .interrupted(step: stopped.cellsDone, signal: stopped.signal)
+        }
         for warning in results.warnings { logger.warning("\(warning)") }
         let resultsURL = folder.url.appendingPathComponent("results.json")
         try RunFolder.writeAtomically(try results.encoded(), to: resultsURL)
@@ -69,10 +108,9 @@ public enum EvaluationRun {
                                   encoderDescription: "pretrained \(inputs.source.checkpointURL.lastPathComponent) of \(inputs.source.folder.lastPathComponent)",
                                   batchSize: configuration.fineTune.inferenceBatchSize,
                                   to: folder.url.appendingPathComponent(EmbeddingExport.fileName))
-        meta["durations"] = ["evaluation": (Date().timeIntervalSince(started) * 10).rounded() / 10]
-        try folder.writeMeta(meta)
+        try recordDuration()
         logger.info("results: \(resultsURL.path)")
-        return folder.url
+        return .completed(step: 1)
     }
 
     /// `meta.json` of an evaluation or fine-tuning run.

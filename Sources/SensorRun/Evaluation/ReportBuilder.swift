@@ -102,18 +102,29 @@ public enum ReportBuilder {
         for task in results.tasks {
             let name = task.task.name
             let classification = task.task.kind == .classification
-            let metrics = Scoring.metricNames(task.task.kind)
-            let groups = ResultGroup.grouped(task.runs)
+            let means = SeedMean.of(task)
+            let folds = Set(means.map(\.fold)).count
+            let seeds = results.seeds.map(String.init).joined(separator: ", ")
+            let intervalNote = task.summaries.isEmpty
+                ? "none (these results predate seed-mean intervals; points are plain means over seeds)"
+                : folds > 1 ? "none (points are means over \(folds) folds of the seed means; each fold's intervals are in the table)"
+                : "\(NumberFormatting.percent(task.summaries[0].interval.level)) subject-bootstrap interval of the mean over seeds \(seeds) (\(results.bootstrapResamples) resamples, every seed scored on the same resampled test subjects)"
             for metric in [classification ? "accuracy" : "mae", classification ? "macro_f1" : "pearson"] {
-                var series: [String: [LabelEfficiencyStudy.Series.Point]] = [:]
-                for group in groups where group.fraction > 0 {
-                    guard let method = method(model: group.model, mode: group.mode), let estimate = group.estimate(metric) else { continue }
-                    series[method, default: []].append(.init(fraction: group.fraction, estimate: estimate))
+                var byMethod: [String: [Double: [Estimate]]] = [:]
+                for mean in means where mean.fraction > 0 && mean.metric == metric {
+                    guard let method = method(model: mean.model, mode: mean.mode) else { continue }
+                    byMethod[method, default: [:]][mean.fraction, default: []].append(mean.estimate)
                 }
-                guard !series.isEmpty else { continue }
+                guard !byMethod.isEmpty else { continue }
+                let series = byMethod.keys.sorted().map { method in
+                    LabelEfficiencyStudy.Series(method: method, points: byMethod[method]!.map { fraction, estimates in
+                        .init(fraction: fraction, estimate: estimates.count == 1 ? estimates[0]
+                            : Estimate(value: estimates.reduce(0) { $0 + $1.value } / Double(estimates.count)))
+                    })
+                }
                 report.labelEfficiency.append(LabelEfficiencyStudy(
                     task: "\(runName): \(name)", metric: metricTitles[metric] ?? metric, higherIsBetter: metric != "mae",
-                    series: series.keys.sorted().map { .init(method: $0, points: series[$0]!) }))
+                    series: series, intervalNote: intervalNote))
             }
             let largest = results.fractions.max() ?? 1
             for run in task.runs where run.seed == results.seeds.first && run.fold.index == 0 && (run.fraction == largest || run.fraction == 0) {
@@ -130,14 +141,10 @@ public enum ReportBuilder {
             }
             report.metricTables.append(MetricTable(
                 title: "\(runName): \(name) on the test subjects",
-                note: "Mean over seeds and folds of each estimate and of its \(NumberFormatting.percent(0.95)) subject-bootstrap interval bounds (\(results.bootstrapResamples) resamples); fraction 0 = no labels used.",
-                entries: groups.flatMap { group in
-                    metrics.compactMap { metric in
-                        group.estimate(metric).map {
-                            MetricTable.Entry(row: "\(group.model) \(group.mode) @ \(NumberFormatting.percent(group.fraction))",
-                                              metric: metricTitles[metric] ?? metric, estimate: $0)
-                        }
-                    }
+                note: "Mean over seeds of each metric; intervals: \(intervalNote); fraction 0 = no labels used.",
+                entries: means.map { mean in
+                    MetricTable.Entry(row: "\(mean.model) \(mean.mode) @ \(NumberFormatting.percent(mean.fraction))" + (folds > 1 ? ", fold \(mean.fold)" : ""),
+                                      metric: metricTitles[mean.metric] ?? mean.metric, estimate: mean.estimate)
                 }))
             let pooled = task.comparisons.filter { $0.seeds.count == max(1, results.seeds.count) }
             if !pooled.isEmpty {
@@ -155,44 +162,56 @@ public enum ReportBuilder {
     }
 }
 
-/// Runs of one (model, mode, fraction), over seeds and folds, in first-appearance order.
-struct ResultGroup {
+/// The mean over seeds of one method's metric at one fraction on one fold's test subjects.
+struct SeedMean {
     let model: String
     let mode: String
     let fraction: Double
-    let runs: [RunResult]
+    let fold: Int
+    let metric: String
+    let estimate: Estimate
 
-    static func grouped(_ runs: [RunResult]) -> [ResultGroup] {
+    /// From the task's summaries (with their bootstrap intervals of the seed mean); for results
+    /// written before summaries existed, the plain mean of the runs' estimates with no interval
+    /// (averaging per-seed interval bounds would not be an interval of anything).
+    static func of(_ task: TaskResults) -> [SeedMean] {
+        if !task.summaries.isEmpty {
+            return task.summaries.map {
+                SeedMean(model: $0.model, mode: $0.mode, fraction: $0.fraction, fold: $0.fold, metric: $0.metric,
+                         estimate: Estimate(value: $0.interval.estimate, lower: $0.interval.lower, upper: $0.interval.upper))
+            }
+        }
         var order: [String] = [], members: [String: [RunResult]] = [:]
-        for run in runs {
-            let key = "\(run.model)/\(run.mode)/\(run.fraction)"
+        for run in task.runs {
+            let key = "\(run.model)/\(run.mode)/\(run.fraction)/\(run.fold.index)"
             if members[key] == nil { order.append(key) }
             members[key, default: []].append(run)
         }
-        return order.map { key in
+        return order.flatMap { key in
             let runs = members[key]!
-            return ResultGroup(model: runs[0].model, mode: runs[0].mode, fraction: runs[0].fraction, runs: runs)
-        }
-    }
-
-    /// Mean estimate and mean interval bounds of `metric` over the runs where it is defined.
-    func estimate(_ metric: String) -> Estimate? {
-        let intervals = runs.compactMap { run -> ConfidenceInterval? in
-            switch metric {
-            case "accuracy": run.metrics.classification?.accuracy
-            case "balanced_accuracy": run.metrics.classification?.balancedAccuracy
-            case "macro_f1": run.metrics.classification?.macroF1
-            case "auroc": run.metrics.classification?.auroc
-            case "mae": run.metrics.regression?.meanAbsoluteError
-            case "rmse": run.metrics.regression?.rootMeanSquaredError
-            case "pearson": run.metrics.regression?.pearson
-            default: nil
+            return Scoring.metricNames(task.task.kind).compactMap { metric -> SeedMean? in
+                let values = runs.compactMap { $0.metrics.interval(metric)?.estimate }
+                guard !values.isEmpty else { return nil }
+                return SeedMean(model: runs[0].model, mode: runs[0].mode, fraction: runs[0].fraction, fold: runs[0].fold.index,
+                                metric: metric, estimate: Estimate(value: values.reduce(0, +) / Double(values.count)))
             }
         }
-        guard !intervals.isEmpty else { return nil }
-        let count = Double(intervals.count)
-        return Estimate(value: intervals.reduce(0) { $0 + $1.estimate } / count, lower: intervals.reduce(0) { $0 + $1.lower } / count,
-                        upper: intervals.reduce(0) { $0 + $1.upper } / count)
+    }
+}
+
+extension MetricReport {
+    /// The interval of a metric named as in `Scoring.metricNames`.
+    func interval(_ metric: String) -> ConfidenceInterval? {
+        switch metric {
+        case "accuracy": classification?.accuracy
+        case "balanced_accuracy": classification?.balancedAccuracy
+        case "macro_f1": classification?.macroF1
+        case "auroc": classification?.auroc
+        case "mae": regression?.meanAbsoluteError
+        case "rmse": regression?.rootMeanSquaredError
+        case "pearson": regression?.pearson
+        default: nil
+        }
     }
 }
 
