@@ -19,7 +19,7 @@ extension RunConfiguration {
     static let trainingKeys = ["batch_size", "steps", "checkpoint_interval", "keep_last", "log_interval",
                                "validation_interval", "validation_batches"]
     /// Augmentation presets a contrastive objective may name.
-    public static let augmentationPresets = ["default", "light"]
+    public static let augmentationPresets = ["default", "light", "rate_preserving"]
     /// Environment variable that moves the synthetic-cohort cache.
     public static let cacheEnvironmentVariable = "SENSORFM_CACHE"
 

@@ -61,7 +61,8 @@ public struct ObjectiveSettings: Sendable, Equatable {
         /// MAE-style reconstruction; `masking` is random, temporal_block, forecast or modality (with an
         /// optional `targetModality`, else one drawn per window).
         case maskedReconstruction(masking: String, maskRatio: Float, targetModality: String?)
-        /// SimCLR NT-Xent between two augmented views; `augmentations` names a preset ("default" or "light").
+        /// SimCLR NT-Xent between two augmented views; `augmentations` names a preset ("default", "light" or
+        /// "rate_preserving": the defaults without crop-and-stretch and time warp, which change heart rate).
         case contrastive(temperature: Float, projectionDimensions: Int, augmentations: String)
         /// CLIP-style InfoNCE between modality embeddings.
         case crossModal(temperature: Float, projectionDimensions: Int)

@@ -73,9 +73,16 @@ public enum RunObjectives {
             case .contrastive(_, _, let name), .subjectAware(_, _, _, _, let name): preset = name
             default: continue
             }
-            let augmentations: [Augmentation] = preset == "light"
-                ? [.scaling(standardDeviation: 0.1), .jitter(standardDeviation: 0.05)]
-                : Augmentation.contrastiveDefaults
+            let augmentations: [Augmentation] = switch preset {
+            case "light": [.scaling(standardDeviation: 0.1), .jitter(standardDeviation: 0.05)]
+            // The defaults without the two that change the time scale: crop-and-stretch and time warp move
+            // a 70 bpm pulse to anywhere between about 55 and 90 bpm, which teaches the embedding to ignore
+            // heart rate. A shift varies the window boundary instead of the crop.
+            case "rate_preserving": [.shift(maximumFraction: 0.1)] + Augmentation.contrastiveDefaults.filter {
+                switch $0 { case .crop, .timeWarp: false; default: true }
+            }
+            default: Augmentation.contrastiveDefaults
+            }
             return (2, AugmentationPipeline(augmentations))
         }
         return (1, nil)
