@@ -32,7 +32,7 @@ enum EvaluationTestSupport {
 
     static func evaluate(_ overrides: [String] = [], from: URL = pretrainingRun) throws -> URL {
         try EvaluationRun.start(configFile: config(), overrides: overrides, from: from,
-                                runDirectory: RunTestSupport.temporaryDirectory("eval").appendingPathComponent("run"), interactive: false)
+                                runDirectory: RunTestSupport.temporaryDirectory("eval").appendingPathComponent("run"), interactive: false).folder
     }
 }
 

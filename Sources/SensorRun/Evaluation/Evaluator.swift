@@ -60,6 +60,12 @@ public final class Evaluator {
     /// Runs everything; the results hold every number, split and seed.
     /// - Throws: `Stopped` after the cell during which a stop signal arrived.
     public func run() throws -> EvaluationResults {
+        // The engine's kernels may split a reduction differently for another thread budget, so every
+        // model trains and predicts on a one-thread budget and `threads` sets how many models train at
+        // once: results.json is then the same for any `threads`.
+        let budget = Threading.threadCount
+        Threading.setThreadCount(1)
+        defer { Threading.setThreadCount(budget) }
         let folds = try folds()
         let tasks = try configuration.tasks.map { try TaskSpec.named($0) }
         let pretrained = try source.pretrainedEncoder(manifest: dataset.manifest)
@@ -262,11 +268,10 @@ public final class Evaluator {
         return computed
     }
 
-    /// Runs `jobs` on `configuration.threads` workers (each with a one-thread engine budget, so the
-    /// cores are not oversubscribed) and returns their cells in job order. A model's numbers do not
-    /// depend on which worker trains it or when: its seeds come from its draw and the engine's
-    /// kernels give the same results for any thread budget. A stop signal lets running jobs finish
-    /// (and store their cells) and starts no more.
+    /// Runs `jobs` on `configuration.threads` workers (the engine budget is one thread, see `run`) and
+    /// returns their cells in job order. A model's numbers do not depend on which worker trains it or
+    /// when: its seeds come from its draw. A stop signal lets running jobs finish (and store their
+    /// cells) and starts no more.
     private func trainInParallel(_ jobs: [EncoderJob], place: CellPlace,
                                  _ train: (EncoderJob) throws -> EvaluationCells.Cell) throws -> [EvaluationCells.Cell] {
         let workers = min(configuration.threads, jobs.count)
@@ -277,9 +282,6 @@ public final class Evaluator {
                 return output
             }
         }
-        let budget = Threading.threadCount
-        Threading.setThreadCount(1)
-        defer { Threading.setThreadCount(budget) }
         let board = JobBoard(count: jobs.count)
         withoutActuallyEscaping(train) { escapable in
             // The workers share the evaluator read-only (its caches are filled before this runs);
