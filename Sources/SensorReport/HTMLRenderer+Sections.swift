@@ -14,20 +14,24 @@ extension HTMLPage {
 
     mutating func labelEfficiency(_ study: LabelEfficiencyStudy) {
         heading("\(study.task): \(study.metric)")
-        let lines = study.series.map { series in
-            ChartLine(name: series.method,
-                      points: series.points.map { (x: $0.fraction, y: $0.estimate.value) },
-                      band: series.points.compactMap { point in
-                          guard let lower = point.estimate.lower, let upper = point.estimate.upper else { return nil }
-                          return (x: point.fraction, lower: lower, upper: upper)
-                      },
-                      showsMarkers: true)
+        // Methods sit slightly apart along the (logarithmic) x axis, 0.015 decades each, so markers and
+        // interval bands at the same fraction do not hide each other; the table gives the exact fractions.
+        let count = Double(study.series.count)
+        let lines = study.series.enumerated().map { index, series in
+            let dodge = pow(10, 0.015 * (Double(index) - (count - 1) / 2))
+            return ChartLine(name: series.method,
+                             points: series.points.map { (x: $0.fraction * dodge, y: $0.estimate.value) },
+                             band: series.points.compactMap { point in
+                                 guard let lower = point.estimate.lower, let upper = point.estimate.upper else { return nil }
+                                 return (x: point.fraction * dodge, lower: lower, upper: upper)
+                             },
+                             showsMarkers: true)
         }
         let chart = XYChart(title: "\(study.task): \(study.metric) against labelled fraction",
                             xAxis: ChartAxis(title: "labelled training windows", logarithmic: true, percent: true),
                             yAxis: ChartAxis(title: study.metric), lines: lines)
         let direction = study.higherIsBetter ? "higher is better" : "lower is better"
-        figure(svg: chart.svg(), caption: "\(study.metric) (\(direction)) against the share of labelled training windows; shaded bands: \(study.intervalNote).")
+        figure(svg: chart.svg(), caption: "\(study.metric) (\(direction)) against the share of labelled training windows (methods set slightly apart along x); shaded bands: \(study.intervalNote).")
         table(ReportTables.labelEfficiency(study))
     }
 
