@@ -64,29 +64,41 @@ public enum RunObjectives {
         }
     }
 
-    /// Views per window the loader must make (two when an objective compares views) and their
-    /// augmentations. Every objective reads view 0, which is augmented too when a second view exists.
-    public static func loaderViews(_ objectives: [ObjectiveSettings]) -> (views: Int, augmentation: AugmentationPipeline?) {
+    /// The views the objectives read: `plain` when one reconstructs or aligns modalities (it reads the
+    /// recorded signal), and an augmentation when one contrasts two augmented views (SimCLR, the
+    /// subject-aware momentum target). See `RunLoader`.
+    public struct LoaderViews: Equatable, Sendable {
+        public var plain: Bool
+        public var augmentation: AugmentationPipeline?
+    }
+
+    /// The views `objectives` need, with the augmentation preset of the first contrastive one.
+    public static func loaderViews(_ objectives: [ObjectiveSettings]) -> LoaderViews {
+        var views = LoaderViews(plain: false, augmentation: nil)
         for objective in objectives {
-            let preset: String
             switch objective.parameters {
-            case .contrastive(_, _, let name), .subjectAware(_, _, _, _, let name): preset = name
-            default: continue
+            case .contrastive(_, _, let preset), .subjectAware(_, _, _, _, let preset):
+                guard views.augmentation == nil else { continue }
+                views.augmentation = AugmentationPipeline(preset == "light"
+                    ? [.scaling(standardDeviation: 0.1), .jitter(standardDeviation: 0.05)]
+                    : Augmentation.contrastiveDefaults)
+            case .maskedReconstruction, .crossModal:
+                views.plain = true
             }
-            let augmentations: [Augmentation] = preset == "light"
-                ? [.scaling(standardDeviation: 0.1), .jitter(standardDeviation: 0.05)]
-                : Augmentation.contrastiveDefaults
-            return (2, AugmentationPipeline(augmentations))
         }
-        return (1, nil)
+        return views
     }
 
     /// One batch's losses; masks and other draws come from `generator` (made for the whole global
-    /// batch when `batch` holds one `shard` of it).
+    /// batch when `batch` holds one `shard` of it). With a shard, `exchange` gives the contrastive
+    /// objectives the global batch and `globalSubjects` its subjects (see `GlobalBatch`).
     public static func losses(_ model: PretrainingModel, batch: Batch, shard: BatchShard? = nil,
+                              exchange: (any RowExchange)? = nil, globalSubjects: [String]? = nil,
                               generator: inout RandomGenerator) -> StepLosses {
         var input = PretrainingBatch(batch, layout: model.encoder.layout)
         input.shard = shard
+        input.exchange = exchange
+        input.globalSubjects = globalSubjects
         let losses = model.losses(batch: input, generator: &generator)
         let names = Set(model.specs.map(\.name))
         return StepLosses(total: losses.total,
