@@ -1,5 +1,6 @@
 import Testing
 @testable import SensorPretrain
+import SensorNN
 import SensorTensor
 
 @Suite struct GlobalBatchTests {

@@ -69,7 +69,7 @@ import Testing
         let difference = Self.maximumDifference(ranks[0], expected)
         let moved = Self.maximumDifference(initial, expected)
         #expect(difference < 1e-5, "max |w_2 ranks - w_1 process| = \(difference)")
-        #expect(moved > 1e-3, "training moved the weights (\(moved)), so the comparison means something")
+        #expect(moved > 1e-4, "training moved the weights (\(moved)), so the comparison means something")
     }
 
     @Test func ranksStartFromRankZerosResumedState() throws {
