@@ -18,6 +18,7 @@ static struct {
     int (*commSize)(Handle, int *);
     int (*commSetErrhandler)(Handle, Handle);
     int (*allreduce)(const void *, void *, int, Handle, Handle, Handle);
+    int (*allgather)(const void *, int, Handle, void *, int, Handle, Handle);
     int (*bcast)(void *, int, Handle, int, Handle);
     int (*barrier)(Handle);
     int (*abortJob)(Handle, int);
@@ -55,6 +56,7 @@ int sensorfm_mpi_load(const char *candidates, char *error, size_t capacity) {
         {(void **)&mpi.commSize, "MPI_Comm_size"},
         {(void **)&mpi.commSetErrhandler, "MPI_Comm_set_errhandler"},
         {(void **)&mpi.allreduce, "MPI_Allreduce"},
+        {(void **)&mpi.allgather, "MPI_Allgather"},
         {(void **)&mpi.bcast, "MPI_Bcast"},
         {(void **)&mpi.barrier, "MPI_Barrier"},
         {(void **)&mpi.abortJob, "MPI_Abort"},
@@ -105,6 +107,12 @@ int sensorfm_mpi_allreduce_sum_double(double *values, size_t count) {
     return allreduceSum((char *)values, count, sizeof(double), mpi.doubleType);
 }
 
+int sensorfm_mpi_allgather_float(const float *local, size_t count, float *gathered) {
+    if (mpi.library == NULL) return SENSORFM_MPI_NOT_LOADED;
+    if (count > (size_t)1 << 30) return SENSORFM_MPI_TOO_LARGE;
+    return mpi.allgather(local, (int)count, mpi.floatType, gathered, (int)count, mpi.floatType, mpi.world);
+}
+
 int sensorfm_mpi_broadcast_bytes(void *bytes, size_t count, int root) {
     if (mpi.library == NULL) return SENSORFM_MPI_NOT_LOADED;
     const size_t chunk = (size_t)1 << 30;
@@ -135,6 +143,10 @@ void sensorfm_mpi_error_string(int code, char *text, size_t capacity) {
     if (capacity == 0) return;
     if (mpi.library == NULL || code == SENSORFM_MPI_NOT_LOADED) {
         snprintf(text, capacity, "libmpi is not loaded");
+        return;
+    }
+    if (code == SENSORFM_MPI_TOO_LARGE) {
+        snprintf(text, capacity, "more than 2^30 elements per rank in one call");
         return;
     }
     char buffer[256 + 1]; // MPI_MAX_ERROR_STRING is 256 in Open MPI

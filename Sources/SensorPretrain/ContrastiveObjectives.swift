@@ -20,15 +20,22 @@ final class SimCLRObjective: PretrainingObjective {
         guard let second = context.second else {
             preconditionFailure("objective \"\(spec.name)\" (SimCLR) needs PretrainingBatch.secondView (an augmented second view)")
         }
-        let first = context.first, batch = context.batch.size
+        let first = context.contrastiveFirst, batch = context.batch.size
         let patches = zip(first.patches, second.patches).map { Tensor.concatenate([$0, $1], axis: 0) }
         let mask = first.hasMissing || second.hasMissing
             ? Tensor.concatenate([first.missingTokensOrZeros(batch: batch), second.missingTokensOrZeros(batch: batch)], axis: 0)
             : nil
         let pooled = context.encoder.embed(patches, mask: mask)
-        context.offerFirstViewEmbedding(pooled.sliced(axis: 0, range: 0..<batch))
+        context.offerContrastiveEmbedding(pooled.sliced(axis: 0, range: 0..<batch))
         let projections = projector(pooled)
-        let loss = Loss.ntXent(projections, temperature: temperature)
+        // Under data parallelism: [first views of all ranks; second views of all ranks], the row order
+        // of one process, so partner i is still row i + B.
+        let exchange = context.batch.exchange
+        let global = exchange == nil ? projections : Tensor.concatenate([
+            GlobalBatch.gather(projections.sliced(axis: 0, range: 0..<batch), exchange: exchange),
+            GlobalBatch.gather(projections.sliced(axis: 0, range: batch..<(2 * batch)), exchange: exchange),
+        ], axis: 0)
+        let loss = Loss.ntXent(global, temperature: temperature)
         terms.append((spec.name, loss.item))
         if !isTraining {
             // In evaluation: NT-Xent at chance, top-1 retrieval of the partner view and its chance level.
@@ -58,22 +65,25 @@ final class CrossModalObjective: PretrainingObjective {
 
     override func loss(_ context: ObjectiveContext, generator: inout RandomGenerator,
                        terms: inout [(name: String, value: Float)]) -> Tensor {
-        let view = context.first, modalities = context.encoder.layout.modalities
+        let view = context.first, modalities = context.encoder.layout.modalities, exchange = context.batch.exchange
+        // Under data parallelism the embeddings and presence flags of all ranks (see `GlobalBatch`).
         let embeddings = zip(projectors, context.encoder.modalityEmbeddings(view.patches, mask: view.missingTokens))
-            .map { projector, embedding in projector(embedding) }
+            .map { projector, embedding in GlobalBatch.gather(projector(embedding), exchange: exchange) }
         let present = view.missing.map { missing in
-            missing.withUnsafeBufferPointer { flags in
+            let flags = missing.withUnsafeBufferPointer { flags in
                 let tokens = missing.shape[1]
-                return (0..<missing.shape[0]).map { row in (0..<tokens).contains { flags[row * tokens + $0] == 0 } }
+                return (0..<missing.shape[0]).map { row in (0..<tokens).contains { flags[row * tokens + $0] == 0 } ? Float(1) : 0 }
             }
+            return GlobalBatch.gather(flags, exchange: exchange).map { $0 > 0 }
         }
+        let windows = present[0].count
         var total: Tensor?
         var pairTerms: [(name: String, value: Float)] = []
         for a in 0..<modalities.count {
             for b in (a + 1)..<modalities.count {
-                let rows = (0..<context.batch.size).filter { present[a][$0] && present[b][$0] }
+                let rows = (0..<windows).filter { present[a][$0] && present[b][$0] }
                 guard rows.count >= 2 else { continue }
-                let all = rows.count == context.batch.size
+                let all = rows.count == windows
                 let left = all ? embeddings[a] : embeddings[a].indexSelect(axis: 0, indices: rows)
                 let right = all ? embeddings[b] : embeddings[b].indexSelect(axis: 0, indices: rows)
                 let pair = ContrastiveLoss.symmetricInfoNCE(left, right, temperature: temperature)
@@ -121,16 +131,20 @@ final class SubjectAwareObjective: PretrainingObjective {
 
     override func loss(_ context: ObjectiveContext, generator: inout RandomGenerator,
                        terms: inout [(name: String, value: Float)]) -> Tensor {
-        let queries = projector(context.firstViewEmbedding())
-        let keyView = context.second ?? context.first
-        let keys = withNoGrad { targetProjector(targetEncoder.embed(keyView.patches, mask: keyView.missingTokens)) }.detached()
-        let contrastive = ContrastiveLoss.subjectInfoNCE(queries: queries, keys: keys, subjects: context.batch.subjects,
+        // Under data parallelism queries, keys and subjects of the global batch (see `GlobalBatch`).
+        let exchange = context.batch.exchange
+        let queries = GlobalBatch.gather(projector(context.contrastiveEmbedding()), exchange: exchange)
+        let keyView = context.second ?? context.contrastiveFirst
+        let keys = GlobalBatch.gather(withNoGrad { targetProjector(targetEncoder.embed(keyView.patches, mask: keyView.missingTokens)) }.detached(),
+                                      exchange: exchange)
+        let subjects = exchange == nil ? context.batch.subjects : context.batch.globalSubjects!
+        let contrastive = ContrastiveLoss.subjectInfoNCE(queries: queries, keys: keys, subjects: subjects,
                                                          temperature: temperature)
         var loss = contrastive.loss
         terms.append((spec.name, 0))
         let nameIndex = terms.count - 1
         terms.append(("\(spec.name).infonce", contrastive.loss.item))
-        if koLeoWeight > 0 && context.batch.size >= 2 {
+        if koLeoWeight > 0 && subjects.count >= 2 {
             let koLeo = ContrastiveLoss.koLeo(queries)
             terms.append(("\(spec.name).koleo", koLeo.item))
             loss = loss + koLeo * koLeoWeight

@@ -7,17 +7,26 @@ import SensorTensor
 /// that holds a NaN are replaced by the encoder's mask token, and they are excluded from
 /// reconstruction targets (LSM-2's "inherited" mask).
 public struct PretrainingBatch {
-    /// Per modality: [B, windowSamples, channels] raw signals, or nil when the modality is absent.
+    /// Per modality: [B, windowSamples, channels] raw signals, or nil when the modality is absent. The
+    /// view masked reconstruction and cross-modal alignment read; un-augmented when `contrastiveView` is set.
     public var windows: [Tensor?]
+    /// The first view of the contrastive pair when it differs from `windows` (an augmented view next to
+    /// the plain one); nil when the contrastive objectives read `windows` as their first view.
+    public var contrastiveView: [Tensor?]?
     /// A second augmented view of the same windows (same layout), for SimCLR and the momentum target.
     public var secondView: [Tensor?]?
     /// [B] subject of each window, for subject-aware positives.
     public var subjects: [String]
     /// Which rows of a larger global batch these are (data-parallel training); nil for a whole batch.
     public var shard: BatchShard?
+    /// With `shard`: the job's ranks, over which the contrastive objectives gather their rows so that
+    /// negatives, positives and KoLeo see the global batch (see `GlobalBatch`).
+    public var exchange: (any RowExchange)?
+    /// With `exchange`: the subject of every window of the global batch, in global row order.
+    public var globalSubjects: [String]?
 
-    public init(windows: [Tensor?], secondView: [Tensor?]? = nil, subjects: [String]) {
-        let sizes = (windows + (secondView ?? [])).compactMap { $0?.shape.first }
+    public init(windows: [Tensor?], contrastiveView: [Tensor?]? = nil, secondView: [Tensor?]? = nil, subjects: [String]) {
+        let sizes = (windows + (contrastiveView ?? []) + (secondView ?? [])).compactMap { $0?.shape.first }
         precondition(!sizes.isEmpty, "PretrainingBatch: every modality is absent, so the batch size is unknown")
         precondition(sizes.allSatisfy { $0 == sizes[0] } && subjects.count == sizes[0],
                      "PretrainingBatch: batch sizes \(sizes) and \(subjects.count) subjects must agree")
@@ -25,17 +34,25 @@ public struct PretrainingBatch {
             precondition(secondView.count == windows.count,
                          "PretrainingBatch: second view has \(secondView.count) modalities, first view \(windows.count)")
         }
+        if let contrastiveView {
+            precondition(contrastiveView.count == windows.count && secondView != nil,
+                         "PretrainingBatch: a contrastive view needs the modalities of the first view and a second view")
+        }
         self.windows = windows
+        self.contrastiveView = contrastiveView
         self.secondView = secondView
         self.subjects = subjects
     }
 
     /// A loader batch with modalities looked up by the layout's names (a name missing from the batch
-    /// is an absent modality); `views[1]`, when present, is the second view.
+    /// is an absent modality). One view: `windows`. Two: `windows` and `secondView` (both augmented).
+    /// Three: the plain `windows`, then the augmented `contrastiveView` and `secondView`.
     public init(_ batch: Batch, layout: PatchLayout) {
         func ordered(_ view: [String: Tensor]) -> [Tensor?] { layout.modalities.map { view[$0.name] } }
-        self.init(windows: ordered(batch.views[0]), secondView: batch.views.count > 1 ? ordered(batch.views[1]) : nil,
-                  subjects: batch.subjects)
+        let views = batch.views.map(ordered)
+        precondition((1...3).contains(views.count), "PretrainingBatch: \(views.count) views; expected 1, 2 or 3")
+        self.init(windows: views[0], contrastiveView: views.count == 3 ? views[1] : nil,
+                  secondView: views.count > 1 ? views.last : nil, subjects: batch.subjects)
     }
 
     public var size: Int { subjects.count }

@@ -59,7 +59,7 @@ public final class PretrainingModel: Module {
 
     /// The weighted total and the logged terms of every objective on `batch`; masks and other draws
     /// come from `generator`. Collapse monitors are computed on the online pooled embeddings of the
-    /// first view when a contrastive objective produced them.
+    /// contrastive pair's first view when a contrastive objective produced them.
     public func losses(batch: PretrainingBatch, generator: inout RandomGenerator) -> ObjectiveLosses {
         let context = ObjectiveContext(encoder: encoder, batch: batch)
         var total: Tensor?
@@ -69,7 +69,7 @@ public final class PretrainingModel: Module {
             let weighted = spec.weight == 1 ? loss : loss * spec.weight
             total = total.map { $0 + weighted } ?? weighted
         }
-        if let pooled = context.cachedFirstViewEmbedding {
+        if let pooled = context.cachedContrastiveEmbedding {
             let embeddings = pooled.detached()
             terms.append(("collapse.embedding_std", CollapseMonitor.embeddingStandardDeviation(embeddings)))
             terms.append(("collapse.effective_rank", CollapseMonitor.effectiveRank(CollapseMonitor.rowNormalized(embeddings))))
@@ -87,14 +87,25 @@ public final class PretrainingModel: Module {
 final class ObjectiveContext {
     let encoder: any Encoder
     let batch: PretrainingBatch
+    /// `batch.windows`: what reconstruction and cross-modal alignment read.
     let first: PreparedView
+    private var preparedContrastiveFirst: PreparedView?
     private var preparedSecond: PreparedView?
-    private(set) var cachedFirstViewEmbedding: Tensor?
+    private(set) var cachedContrastiveEmbedding: Tensor?
 
     init(encoder: any Encoder, batch: PretrainingBatch) {
         self.encoder = encoder
         self.batch = batch
         first = PreparedView(layout: encoder.layout, windows: batch.windows, batch: batch.size)
+    }
+
+    /// The first view of the contrastive pair: `batch.contrastiveView`, or `first` when there is none.
+    var contrastiveFirst: PreparedView {
+        guard let windows = batch.contrastiveView else { return first }
+        if preparedContrastiveFirst == nil {
+            preparedContrastiveFirst = PreparedView(layout: encoder.layout, windows: windows, batch: batch.size)
+        }
+        return preparedContrastiveFirst!
     }
 
     /// The second view, prepared once; nil when the batch has none.
@@ -105,17 +116,18 @@ final class ObjectiveContext {
         return preparedSecond
     }
 
-    /// The online encoder's pooled embedding [B, D] of the first view (missing tokens masked), once.
-    func firstViewEmbedding() -> Tensor {
-        if let cachedFirstViewEmbedding { return cachedFirstViewEmbedding }
-        let embedding = encoder.embed(first.patches, mask: first.missingTokens)
-        cachedFirstViewEmbedding = embedding
+    /// The online encoder's pooled embedding [B, D] of `contrastiveFirst` (missing tokens masked), once.
+    func contrastiveEmbedding() -> Tensor {
+        if let cachedContrastiveEmbedding { return cachedContrastiveEmbedding }
+        let view = contrastiveFirst
+        let embedding = encoder.embed(view.patches, mask: view.missingTokens)
+        cachedContrastiveEmbedding = embedding
         return embedding
     }
 
-    /// Records an embedding of the first view computed elsewhere (e.g. inside a two-view pass).
-    func offerFirstViewEmbedding(_ embedding: Tensor) {
-        if cachedFirstViewEmbedding == nil { cachedFirstViewEmbedding = embedding }
+    /// Records an embedding of `contrastiveFirst` computed elsewhere (e.g. inside a two-view pass).
+    func offerContrastiveEmbedding(_ embedding: Tensor) {
+        if cachedContrastiveEmbedding == nil { cachedContrastiveEmbedding = embedding }
     }
 }
 

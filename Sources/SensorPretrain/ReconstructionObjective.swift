@@ -31,12 +31,29 @@ final class ReconstructionObjective: PretrainingObjective {
             head(encoded.sliced(axis: 1, range: placement.0..<(placement.0 + placement.1.tokenCount)))
         }
         let result = ReconstructionLoss.maskedMeanSquaredError(predictions: predictions, targets: view.patches, weights: lossWeights)
-        terms.append((spec.name, result.total.item))
+        let total = Self.globalMean(result.total, weights: lossWeights, patchValues: layout.modalities.map(\.patchValues),
+                                    exchange: context.batch.exchange)
+        terms.append((spec.name, total.item))
         for (modality, value) in zip(layout.modalities, result.perModality) {
             if let value { terms.append(("\(spec.name).\(modality.name)", value)) }
         }
         if !isTraining { appendBaselines(layout: layout, targets: view.patches, weights: lossWeights, terms: &terms) }
-        return result.total
+        return total
+    }
+
+    /// Under data parallelism the ranks may count different numbers of values (missing patches, modality
+    /// masking), and the gradient averager gives each rank's loss the same weight. Rescaling the local
+    /// mean Σ_r / n_r to N · Σ_r / Σ_ranks n makes the ranks' average the global mean Σ / Σ n, as in one
+    /// process. Without an exchange (or with equal counts) the factor is 1.
+    static func globalMean(_ local: Tensor, weights: [Tensor], patchValues: [Int], exchange: (any RowExchange)?) -> Tensor {
+        guard let exchange, exchange.size > 1 else { return local }
+        let counted = zip(weights, patchValues).reduce(Float(0)) { total, pair in
+            total + pair.0.withUnsafeBufferPointer { $0.reduce(0, +) } * Float(pair.1)
+        }
+        let all = GlobalBatch.gather([counted], exchange: exchange)
+        let global = all.reduce(0, +)
+        guard counted > 0, global > 0, all.contains(where: { $0 != counted }) else { return local }
+        return local * (counted * Float(exchange.size) / global)
     }
 
     /// In evaluation: "baseline.NAME" (over all counted values, weighted as the loss is) and

@@ -86,6 +86,12 @@ final class ThreadRankCommunicator: Communicator {
     func allReduceSum(_ values: UnsafeMutableBufferPointer<Float>) throws { sum(values) }
     func allReduceSum(_ values: UnsafeMutableBufferPointer<Double>) throws { sum(values) }
 
+    func allGather(_ local: UnsafeBufferPointer<Float>, into gathered: UnsafeMutableBufferPointer<Float>) throws {
+        let combined = group.exchange(rank: rank, Array(UnsafeRawBufferPointer(local))) { Array($0.joined()) }
+        precondition(combined.count == gathered.count * MemoryLayout<Float>.size, "allGather: rank \(rank) expects \(gathered.count) values")
+        combined.withUnsafeBytes { source in _ = UnsafeMutableRawBufferPointer(gathered).initializeMemory(as: UInt8.self, from: source) }
+    }
+
     func broadcast(_ bytes: UnsafeMutableRawBufferPointer, root: Int) throws {
         let combined = group.exchange(rank: rank, Array(UnsafeRawBufferPointer(bytes))) { $0[root] }
         precondition(combined.count == bytes.count, "broadcast: rank \(rank) has \(bytes.count) bytes, root \(combined.count)")

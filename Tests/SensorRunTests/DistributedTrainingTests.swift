@@ -7,8 +7,8 @@ import Testing
 
 /// Two in-process ranks (threads) with half the batch each against one process with the whole batch.
 @Suite struct DistributedTrainingTests {
-    /// Masked reconstruction only (contrastive negatives are per rank, see README), SGD so that
-    /// the weights follow the gradients linearly and the tolerance stays close to float rounding.
+    /// Masked reconstruction, SGD so that the weights follow the gradients linearly and the tolerance
+    /// stays close to float rounding.
     static let overrides = ["objectives=[{kind: masked_reconstruction, mask_ratio: 0.5}]", "optimizer.name=sgd",
                             "optimizer.momentum=0.9", "training.validation_interval=0", "training.steps=6"]
 
@@ -39,6 +39,37 @@ import Testing
         let moved = Self.maximumDifference(initial, expected)
         #expect(difference < 1e-5, "max |w_2 ranks - w_1 process| = \(difference)")
         #expect(moved > 1e-3, "training moved the weights (\(moved)), so the comparison means something")
+    }
+
+    /// The objectives that couple windows gather their rows over the ranks (`GlobalBatch`): the same
+    /// check as above for NT-Xent, subject-aware InfoNCE with KoLeo and a momentum target, cross-modal
+    /// InfoNCE, and all of them next to masked reconstruction. Without the gather each rank would
+    /// contrast only its own 2 windows and the weights would differ at the first step.
+    @Test(arguments: [
+        "objectives=[{kind: contrastive, projection_dimensions: 8, augmentations: default}]",
+        "objectives=[{kind: subject_aware, projection_dimensions: 8, koleo_weight: 0.1}]",
+        "objectives=[{kind: cross_modal, projection_dimensions: 8}]",
+        "objectives=[{kind: masked_reconstruction}, {kind: contrastive, weight: 0.5, projection_dimensions: 8}, {kind: subject_aware, projection_dimensions: 8}]",
+    ])
+    func contrastiveObjectivesSeeTheGlobalBatch(objectives: String) throws {
+        let overrides = Array(Self.overrides.dropFirst()) + [objectives]
+        let configuration = try RunTestSupport.configuration(overrides)
+        let data = try RunData.prepare(configuration)
+        let single = try Trainer(configuration: configuration, data: data, folder: nil, metrics: nil, logger: RunTestSupport.sink.logger())
+        let initial = Self.weights(single.model)
+        _ = try single.train()
+        let expected = Self.weights(single.model)
+        let ranks = try ThreadGroup(size: 2).run { communicator in
+            let trainer = try Trainer(configuration: configuration, data: data, folder: nil, metrics: nil,
+                                      logger: RunTestSupport.sink.logger(), communicator: communicator)
+            _ = try trainer.train()
+            return Self.weights(trainer.model)
+        }
+        #expect(ranks[0] == ranks[1], "the ranks hold identical weights")
+        let difference = Self.maximumDifference(ranks[0], expected)
+        let moved = Self.maximumDifference(initial, expected)
+        #expect(difference < 1e-5, "max |w_2 ranks - w_1 process| = \(difference)")
+        #expect(moved > 1e-4, "training moved the weights (\(moved)), so the comparison means something")
     }
 
     @Test func ranksStartFromRankZerosResumedState() throws {

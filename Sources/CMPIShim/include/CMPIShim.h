@@ -9,6 +9,8 @@
 #include <stddef.h>
 
 #define SENSORFM_MPI_NOT_LOADED (-1)
+/// A call's element count does not fit MPI's int count.
+#define SENSORFM_MPI_TOO_LARGE (-2)
 
 /// Opens libmpi (each of `candidates`, a NUL-separated list ending in an empty string, in turn) and
 /// resolves every symbol. Returns 0, or -1 with a message in `error` (capacity bytes).
@@ -21,6 +23,10 @@ int sensorfm_mpi_initialize(int *rank, int *size, int *providedThreadLevel);
 /// In-place MPI_Allreduce(MPI_SUM) over MPI_COMM_WORLD, split into calls of at most 2^28 elements.
 int sensorfm_mpi_allreduce_sum_float(float *values, size_t count);
 int sensorfm_mpi_allreduce_sum_double(double *values, size_t count);
+
+/// MPI_Allgather of `count` floats from every rank into `gathered` (size × count floats, rank order)
+/// over MPI_COMM_WORLD; SENSORFM_MPI_TOO_LARGE above 2^30 floats per rank.
+int sensorfm_mpi_allgather_float(const float *local, size_t count, float *gathered);
 
 /// MPI_Bcast of raw bytes from `root`, split into calls of at most 2^30 bytes.
 int sensorfm_mpi_broadcast_bytes(void *bytes, size_t count, int root);

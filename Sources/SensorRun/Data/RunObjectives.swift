@@ -64,36 +64,53 @@ public enum RunObjectives {
         }
     }
 
-    /// Views per window the loader must make (two when an objective compares views) and their
-    /// augmentations. Every objective reads view 0, which is augmented too when a second view exists.
-    public static func loaderViews(_ objectives: [ObjectiveSettings]) -> (views: Int, augmentation: AugmentationPipeline?) {
+    /// The views the objectives read: `plain` when one reconstructs or aligns modalities (it reads the
+    /// recorded signal), and an augmentation when one contrasts two augmented views (SimCLR, the
+    /// subject-aware momentum target). See `RunLoader`.
+    public struct LoaderViews: Equatable, Sendable {
+        public var plain: Bool
+        public var augmentation: AugmentationPipeline?
+    }
+
+    /// The views `objectives` need, with the augmentation preset of the first contrastive one.
+    public static func loaderViews(_ objectives: [ObjectiveSettings]) -> LoaderViews {
+        var views = LoaderViews(plain: false, augmentation: nil)
         for objective in objectives {
-            let preset: String
             switch objective.parameters {
-            case .contrastive(_, _, let name), .subjectAware(_, _, _, _, let name): preset = name
-            default: continue
+            case .contrastive(_, _, let preset), .subjectAware(_, _, _, _, let preset):
+                guard views.augmentation == nil else { continue }
+                views.augmentation = AugmentationPipeline(augmentations(preset: preset))
+            case .maskedReconstruction, .crossModal:
+                views.plain = true
             }
-            let augmentations: [Augmentation] = switch preset {
-            case "light": [.scaling(standardDeviation: 0.1), .jitter(standardDeviation: 0.05)]
-            // The defaults without the two that change the time scale: crop-and-stretch and time warp move
-            // a 70 bpm pulse to anywhere between about 55 and 90 bpm, which teaches the embedding to ignore
-            // heart rate. A shift varies the window boundary instead of the crop.
-            case "rate_preserving": [.shift(maximumFraction: 0.1)] + Augmentation.contrastiveDefaults.filter {
-                switch $0 { case .crop, .timeWarp: false; default: true }
-            }
-            default: Augmentation.contrastiveDefaults
-            }
-            return (2, AugmentationPipeline(augmentations))
         }
-        return (1, nil)
+        return views
+    }
+
+    /// The augmentations of a contrastive preset. `rate_preserving` is the defaults without the two that
+    /// change the time scale: crop-and-stretch and time warp move a 70 bpm pulse to anywhere between about
+    /// 55 and 90 bpm, which teaches the embedding to ignore heart rate; a shift varies the window boundary
+    /// instead of the crop.
+    static func augmentations(preset: String) -> [Augmentation] {
+        switch preset {
+        case "light": [.scaling(standardDeviation: 0.1), .jitter(standardDeviation: 0.05)]
+        case "rate_preserving": [.shift(maximumFraction: 0.1)] + Augmentation.contrastiveDefaults.filter {
+            switch $0 { case .crop, .timeWarp: false; default: true }
+        }
+        default: Augmentation.contrastiveDefaults
+        }
     }
 
     /// One batch's losses; masks and other draws come from `generator` (made for the whole global
-    /// batch when `batch` holds one `shard` of it).
+    /// batch when `batch` holds one `shard` of it). With a shard, `exchange` gives the contrastive
+    /// objectives the global batch and `globalSubjects` its subjects (see `GlobalBatch`).
     public static func losses(_ model: PretrainingModel, batch: Batch, shard: BatchShard? = nil,
+                              exchange: (any RowExchange)? = nil, globalSubjects: [String]? = nil,
                               generator: inout RandomGenerator) -> StepLosses {
         var input = PretrainingBatch(batch, layout: model.encoder.layout)
         input.shard = shard
+        input.exchange = exchange
+        input.globalSubjects = globalSubjects
         let losses = model.losses(batch: input, generator: &generator)
         let names = Set(model.specs.map(\.name))
         return StepLosses(total: losses.total,

@@ -13,6 +13,9 @@ public protocol Communicator: AnyObject {
     /// Replaces `values` on every rank by their element-wise sum over all ranks.
     func allReduceSum(_ values: UnsafeMutableBufferPointer<Float>) throws
     func allReduceSum(_ values: UnsafeMutableBufferPointer<Double>) throws
+    /// Writes every rank's `local` into `gathered` (size × local.count values, in rank order); every
+    /// rank passes the same count.
+    func allGather(_ local: UnsafeBufferPointer<Float>, into gathered: UnsafeMutableBufferPointer<Float>) throws
     /// Copies `bytes` of `root` into `bytes` of every rank (the same count everywhere).
     func broadcast(_ bytes: UnsafeMutableRawBufferPointer, root: Int) throws
     /// Returns once every rank has called it.
@@ -49,6 +52,10 @@ public final class SingleProcessCommunicator: Communicator {
     public var size: Int { 1 }
     public func allReduceSum(_ values: UnsafeMutableBufferPointer<Float>) throws {}
     public func allReduceSum(_ values: UnsafeMutableBufferPointer<Double>) throws {}
+    public func allGather(_ local: UnsafeBufferPointer<Float>, into gathered: UnsafeMutableBufferPointer<Float>) throws {
+        precondition(gathered.count == local.count, "allGather: \(gathered.count) slots for \(local.count) values of one rank")
+        _ = gathered.initialize(from: local)
+    }
     public func broadcast(_ bytes: UnsafeMutableRawBufferPointer, root: Int) throws {}
     public func barrier() throws {}
     public func abort(code: Int32, message: String) -> Never {

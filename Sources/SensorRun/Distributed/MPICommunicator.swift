@@ -60,6 +60,12 @@ public final class MPICommunicator: Communicator {
         try Self.check(sensorfm_mpi_allreduce_sum_double(base, values.count), "MPI_Allreduce (double sum, \(values.count) values)")
     }
 
+    public func allGather(_ local: UnsafeBufferPointer<Float>, into gathered: UnsafeMutableBufferPointer<Float>) throws {
+        precondition(gathered.count == size * local.count, "allGather: \(gathered.count) slots for \(size) ranks × \(local.count) values")
+        guard let source = local.baseAddress, let target = gathered.baseAddress else { return }
+        try Self.check(sensorfm_mpi_allgather_float(source, local.count, target), "MPI_Allgather (\(local.count) floats per rank)")
+    }
+
     public func broadcast(_ bytes: UnsafeMutableRawBufferPointer, root: Int) throws {
         guard let base = bytes.baseAddress else { return }
         try Self.check(sensorfm_mpi_broadcast_bytes(base, bytes.count, Int32(root)), "MPI_Bcast (\(bytes.count) bytes from rank \(root))")

@@ -1,5 +1,6 @@
 import Foundation
 import SafeTensors
+import SensorData
 import SensorNN
 import SensorPretrain
 
@@ -18,6 +19,13 @@ extension Trainer {
                                       "the global batch of \(batch) does not split evenly over \(ranks) ranks; use a multiple of \(ranks) (e.g. \(batch / ranks * ranks + ranks)) or another rank count")
         }
         return BatchShard(rank: communicator.rank, of: ranks, globalSize: batch)
+    }
+
+    /// The subjects of the global batch `batch` is this rank's part of, when an objective pairs windows
+    /// by subject (a collective call on every rank); nil in one process.
+    func globalSubjects(of batch: Batch) -> [String]? {
+        guard let rowExchange, model.specs.contains(where: { if case .subjectAware = $0.kind { true } else { false } }) else { return nil }
+        return rowExchange.globalSubjects(windowIndices: batch.windowIndices, windows: data.train)
     }
 
     /// Makes every rank hold rank 0's weights, optimizer state and step: rank 0's state as an in-memory

@@ -13,7 +13,7 @@ final class StepBatches: @unchecked Sendable {
     private let capacity: Int
 
     /// - Parameter rows: this rank's rows of every batch (data-parallel training); nil for whole batches.
-    init(loader: WindowLoader, steps: Range<Int>, rows: Range<Int>? = nil, capacity: Int = 3) {
+    init(loader: RunLoader, steps: Range<Int>, rows: Range<Int>? = nil, capacity: Int = 3) {
         precondition(loader.batchesPerEpoch > 0, "StepBatches: the loader has no full batch")
         consumed = steps.lowerBound
         self.capacity = capacity
@@ -26,7 +26,7 @@ final class StepBatches: @unchecked Sendable {
                 condition.unlock()
                 if stop { return }
                 let epoch = step / perEpoch, index = step % perEpoch
-                let batch = rows.map { loader.batch(epoch: epoch, index: index, rows: $0) } ?? loader.batch(epoch: epoch, index: index)
+                let batch = loader.batch(epoch: epoch, index: index, rows: rows)
                 condition.lock()
                 ready[step] = batch
                 condition.broadcast()

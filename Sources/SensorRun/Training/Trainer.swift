@@ -22,7 +22,7 @@ public final class Trainer {
     public let model: PretrainingModel
     public let optimizer: any Optimizer
     let schedule: any LearningRateSchedule
-    let loader: WindowLoader
+    let loader: RunLoader
     let folder: RunFolder?
     let metrics: MetricsLog?
     let logger: Logger
@@ -32,6 +32,8 @@ public final class Trainer {
     /// This rank's rows of each global batch; nil in one process.
     let shard: BatchShard?
     let gradientAverager: GradientAverager?
+    /// The contrastive objectives' all-gather over the ranks; nil in one process.
+    let rowExchange: CommunicatorRowExchange?
     public private(set) var step = 0
     private(set) var bestValidationLoss = Double.infinity
     private var lastCheckpointStep: Int?
@@ -92,13 +94,12 @@ public final class Trainer {
         } else {
             schedule = ConstantSchedule(learningRate: settings.learningRate)
         }
-        let views = RunObjectives.loaderViews(configuration.objectives)
-        loader = WindowLoader(windows: data.train, configuration: .init(
-            batchSize: configuration.training.batchSize, shuffle: true, dropLast: true,
-            seed: Self.derivedSeed(configuration.seed, Purpose.loader.rawValue), normalisation: .perWindow,
-            augmentation: views.augmentation, views: views.views))
+        loader = RunLoader(windows: data.train, views: RunObjectives.loaderViews(configuration.objectives),
+                           batchSize: configuration.training.batchSize,
+                           seed: Self.derivedSeed(configuration.seed, Purpose.loader.rawValue))
         gradientAverager = communicator.size > 1
             ? GradientAverager(parameters: model.optimizedParameters().map(\.1), communicator: communicator) : nil
+        rowExchange = communicator.size > 1 ? CommunicatorRowExchange(communicator: communicator) : nil
     }
 
     /// Restores weights, optimizer state and step from `checkpoint`.
@@ -142,10 +143,12 @@ public final class Trainer {
         while step < training.steps {
             let started = DispatchTime.now().uptimeNanoseconds
             let batch = batches.batch(step: step)
+            let waited = DispatchTime.now().uptimeNanoseconds - started
             optimizer.learningRate = schedule.learningRate(step: step)
             optimizer.zeroGrad()
             var generator = stepGenerator(step)
-            let losses = RunObjectives.losses(model, batch: batch, shard: shard, generator: &generator)
+            let losses = RunObjectives.losses(model, batch: batch, shard: shard, exchange: rowExchange,
+                                              globalSubjects: globalSubjects(of: batch), generator: &generator)
             let total = Double(losses.total.item)
             if let bad = losses.perObjective.first(where: { !$0.1.isFinite }) ?? (total.isFinite ? nil : ("total loss", total)) {
                 throw RunError.nonFiniteLoss(step: step + 1, what: "the \(bad.0) loss (\(bad.1))", lastCheckpointStep: lastCheckpointStep)
@@ -159,7 +162,7 @@ public final class Trainer {
             optimizer.step()
             model.updateMomentumTargets()
             step += 1
-            progress.record(seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
+            progress.record(seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9, waiting: Double(waited) / 1e9)
             if step % training.logInterval == 0 || step == training.steps {
                 let (logged, loggedTotal) = try meanOverRanks(losses, total: total)
                 logStep(logged, total: loggedTotal, gradientNorm: Double(norm), progress: &progress)
@@ -174,7 +177,7 @@ public final class Trainer {
                 return .interrupted(step: step, signal: signal)
             }
         }
-        logger.info("done: \(step) steps; \(String(format: "%.2f", progress.overallWindowsPerSecond)) windows/s over steps after the first 3")
+        logger.info("done: \(step) steps; \(String(format: "%.2f", progress.overallWindowsPerSecond)) windows/s over steps after the first 3 (\(String(format: "%.1f", progress.steadyMillisecondsPerStep)) ms per step, of which \(String(format: "%.2f", progress.steadyWaitingMillisecondsPerStep)) waiting for the loader)")
         logCommunicationTime(steps: step - progress.startStep)
         return .completed(step: step)
     }
@@ -198,11 +201,10 @@ public final class Trainer {
         let training = configuration.training
         let count = data.validation.windowCount
         let batchSize = min(training.batchSize, count)
-        let views = RunObjectives.loaderViews(configuration.objectives)
-        let validationLoader = WindowLoader(windows: data.validation, configuration: .init(
-            batchSize: batchSize, shuffle: true, dropLast: true,
-            seed: Self.derivedSeed(configuration.seed, Purpose.validationLoader.rawValue), normalisation: .perWindow,
-            augmentation: views.augmentation, views: views.views, prefetchDepth: 1))
+        let validationLoader = RunLoader(windows: data.validation, views: RunObjectives.loaderViews(configuration.objectives),
+                                         batchSize: batchSize,
+                                         seed: Self.derivedSeed(configuration.seed, Purpose.validationLoader.rawValue),
+                                         prefetchDepth: 1)
         let batchCount = min(training.validationBatches, validationLoader.batchesPerEpoch)
         var total = 0.0
         var terms: [String: Double] = [:]
@@ -264,6 +266,8 @@ struct ThroughputMeter {
     let totalSteps: Int
     let startStep: Int
     private var recorded: [Double] = []
+    /// Per step, the part of `recorded` spent waiting for the background loader's batch.
+    private var waiting: [Double] = []
     private var intervalStart = 0
 
     init(batchSize: Int, totalSteps: Int, startStep: Int) {
@@ -272,7 +276,12 @@ struct ThroughputMeter {
         self.startStep = startStep
     }
 
-    mutating func record(seconds: Double) { recorded.append(seconds) }
+    /// One step's wall time, from asking for its batch to the end of the optimizer update (logging,
+    /// validation and checkpoints come after and are not counted), and how much of it was the wait.
+    mutating func record(seconds: Double, waiting wait: Double = 0) {
+        recorded.append(seconds)
+        waiting.append(wait)
+    }
 
     /// Windows per second since the previous call.
     mutating func intervalWindowsPerSecond() -> Double {
@@ -287,6 +296,15 @@ struct ThroughputMeter {
         let steady = recorded.count > 3 ? recorded.dropFirst(3) : recorded[...]
         let seconds = steady.reduce(0, +)
         return seconds > 0 ? Double(steady.count * batchSize) / seconds : 0
+    }
+
+    /// Mean step time and mean loader wait over the steps `overallWindowsPerSecond` counts, in ms.
+    var steadyMillisecondsPerStep: Double { Self.steadyMean(recorded) * 1000 }
+    var steadyWaitingMillisecondsPerStep: Double { Self.steadyMean(waiting) * 1000 }
+
+    private static func steadyMean(_ values: [Double]) -> Double {
+        let steady = values.count > 3 ? values.dropFirst(3) : values[...]
+        return steady.isEmpty ? 0 : steady.reduce(0, +) / Double(steady.count)
     }
 
     func etaText(step: Int) -> String {
