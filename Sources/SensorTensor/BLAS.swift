@@ -1,4 +1,5 @@
 import CBLAS
+import Foundation
 
 /// Thin, shape-checked wrappers over CBLAS for the engine's kernels.
 ///
@@ -30,7 +31,12 @@ enum BLAS {
             call(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
             return
         }
-        if m >= 16 * threads {
+        // Each block's GEMM packs its own share of the split operand and all of the other one, so
+        // split the dimension that leaves the smaller operand duplicated: rows (m) duplicate op(B)
+        // (k×n), columns (n) duplicate op(A) (m×k). This matters for weight gradients
+        // dW [O, I] = Gᵀ·X with I > O, whose X is a [tokens, I] activation.
+        let splitRows = n < 16 * threads || (m >= 16 * threads && n <= m)
+        if splitRows {
             // Row blocks of C: rows of op(A) start at a + r·lda (stored as is) or a + r (transposed).
             Threading.parallelFor(m, minimumPerThread: 16) { rows in
                 let aBlock = transposeA ? a + rows.lowerBound : a + rows.lowerBound * lda
@@ -47,10 +53,24 @@ enum BLAS {
         }
     }
 
+    /// One OpenBLAS call. For beta = 0, C is cleared here with memset (vector stores) and the
+    /// product accumulated with beta = 1: OpenBLAS 0.3.21 clears C in `sgemm_beta` with one scalar
+    /// store per element, which costs a quarter of the arithmetic for attention's 66×66×32 products.
+    /// The result is the same: the kernel adds alpha·op(A)·op(B) to +0 either way.
     @inline(__always)
     private static func call(_ transposeA: Bool, _ transposeB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
                              _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
                              _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+        var beta = beta
+        if beta == 0 {
+            let rowBytes = n * MemoryLayout<Float>.stride
+            if ldc == n {
+                memset(c, 0, m * rowBytes)
+            } else {
+                for row in 0..<m { memset(c + row * ldc, 0, rowBytes) }
+            }
+            beta = 1
+        }
         cblas_sgemm(CblasRowMajor,
                     transposeA ? CblasTrans : CblasNoTrans,
                     transposeB ? CblasTrans : CblasNoTrans,

@@ -1,7 +1,9 @@
 /// Broadcasting binary arithmetic: add, sub, mul, div, with their gradients.
 extension Tensor {
     /// Applies `kernel` over broadcast operands. `kernel(a, strideA, b, strideB, out, n)` handles one
-    /// innermost run; strides are 0 (broadcast) or 1.
+    /// innermost run; strides are 0 (broadcast) or 1. Kernels branch to a unit-stride loop for the
+    /// common both-contiguous case: with the strides as runtime values LLVM does not vectorise
+    /// `x[i * sx]`, and same-shape adds (residuals, gradient accumulation) are hot.
     static func broadcastBinary(_ a: Tensor, _ b: Tensor, op: String,
                                 kernel: (UnsafePointer<Float>, Int, UnsafePointer<Float>, Int, UnsafeMutablePointer<Float>, Int) -> Void) -> Tensor {
         let shape = a.shape == b.shape ? a.shape : Shape.broadcast(a.shape, b.shape, op: op)
@@ -21,7 +23,7 @@ extension Tensor {
 
     public static func + (a: Tensor, b: Tensor) -> Tensor {
         let out = broadcastBinary(a, b, op: "add") { x, sx, y, sy, o, n in
-            for i in 0..<n { o[i] = x[i * sx] + y[i * sy] }
+            if sx == 1 && sy == 1 { for i in 0..<n { o[i] = x[i] + y[i] } } else { for i in 0..<n { o[i] = x[i * sx] + y[i * sy] } }
         }
         let shapeA = a.shape, shapeB = b.shape
         return record(out, op: "add", inputs: [a, b]) { g in
@@ -31,7 +33,7 @@ extension Tensor {
 
     public static func - (a: Tensor, b: Tensor) -> Tensor {
         let out = broadcastBinary(a, b, op: "sub") { x, sx, y, sy, o, n in
-            for i in 0..<n { o[i] = x[i * sx] - y[i * sy] }
+            if sx == 1 && sy == 1 { for i in 0..<n { o[i] = x[i] - y[i] } } else { for i in 0..<n { o[i] = x[i * sx] - y[i * sy] } }
         }
         let shapeA = a.shape, shapeB = b.shape, needsB = b.requiresGrad
         return record(out, op: "sub", inputs: [a, b]) { g in
@@ -41,7 +43,7 @@ extension Tensor {
 
     public static func * (a: Tensor, b: Tensor) -> Tensor {
         let out = broadcastBinary(a, b, op: "mul") { x, sx, y, sy, o, n in
-            for i in 0..<n { o[i] = x[i * sx] * y[i * sy] }
+            if sx == 1 && sy == 1 { for i in 0..<n { o[i] = x[i] * y[i] } } else { for i in 0..<n { o[i] = x[i * sx] * y[i * sy] } }
         }
         return record(out, op: "mul", inputs: [a, b]) { g in
             [a.requiresGrad ? (g * b).sumToShape(a.shape) : nil,
@@ -51,7 +53,7 @@ extension Tensor {
 
     public static func / (a: Tensor, b: Tensor) -> Tensor {
         let out = broadcastBinary(a, b, op: "div") { x, sx, y, sy, o, n in
-            for i in 0..<n { o[i] = x[i * sx] / y[i * sy] }
+            if sx == 1 && sy == 1 { for i in 0..<n { o[i] = x[i] / y[i] } } else { for i in 0..<n { o[i] = x[i * sx] / y[i * sy] } }
         }
         return record(out, op: "div", inputs: [a, b]) { g in
             // d(a/b)/da = 1/b; d(a/b)/db = -a/b²

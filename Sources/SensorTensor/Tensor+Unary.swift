@@ -119,15 +119,14 @@ extension Tensor {
         switch approximation {
         case .erf:
             let result = mapElements { x, y, n in
-                for i in 0..<n { y[i] = 0.5 * x[i] * (1 + RowMath.erf(x[i] * GELUConstants.inverseSquareRootTwo)) }
+                for i in 0..<n { y[i] = x[i] * RowMath.normalDistributionAndDensity(x[i]).cdf }
             }
             return Tensor.record(result, op: "gelu", inputs: [self]) { g in
                 // d/dx x·Φ(x) = Φ(x) + x·φ(x), φ the standard normal density.
                 [Tensor.zipElements(g, self) { g, x, d, n in
                     for i in 0..<n {
                         let v = x[i]
-                        let cdf = 0.5 * (1 + RowMath.erf(v * GELUConstants.inverseSquareRootTwo))
-                        let density = RowMath.exp(-0.5 * v * v) * GELUConstants.inverseSquareRootTwoPi
+                        let (cdf, density) = RowMath.normalDistributionAndDensity(v)
                         d[i] = g[i] * (cdf + v * density)
                     }
                 }]
