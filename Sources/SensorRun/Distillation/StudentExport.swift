@@ -25,6 +25,6 @@ public enum StudentExport {
         let profile = try DeviceProfile.load(URL(fileURLWithPath: record.device))
         try EdgeArtefact.write(graph: graph, normalization: record.inputNormalization, windowSeconds: record.windowSeconds,
                                format: format, profile: profile, accuracyVersusTeacher: record.accuracyVersusTeacher,
-                               to: directory.standardizedFileURL)
+                               valueScaling: record.valueScaling, to: directory.standardizedFileURL)
     }
 }
