@@ -28,12 +28,14 @@ distill_export() {
   "$bin/sensorfm" export "$di/run" --format tflite --out "$di/tflite" &&
     "$bin/sensorfm" export "$di/run" --format c --out "$di/c" || return 1
   [ -s "$di/tflite/model.tflite" ] && [ -s "$di/c/sensorfm_model.c" ] && grep -q '"int8_accuracy_ratio"' "$di/tflite/model_card.json" || return 1
+  grep -E '"c_int8_student_accuracy"|"int8_student_accuracy"|"c_matches_swift"' "$di/c/model_card.json"
+  grep -q '"c_matches_swift" : 1' "$di/c/model_card.json" || { echo "accuracy through the C path differs from the Swift integer runtime's"; return 1; }
   cmp "$di/tflite/model.tflite" "$di/run/verification/model.tflite" || { echo "export differs from the measured graph"; return 1; }
   local again
   again=$("$bin/sensorfm" export "$di/run" --format c --out "$di/c" 2>&1) && { echo "overwrote"; return 1; }
   echo "$again" | grep -q "already exists"
 }
-check "export: .tflite (same bytes as the measured graph) and C with model cards; never overwrites" distill_export
+check "export: .tflite (same bytes as the measured graph) and C (accuracy through the compiled C = Swift int8) with model cards; never overwrites" distill_export
 
 distill_tflite_micro() {
   Scripts/edge_venv.sh && .venv-edge/bin/python Scripts/check_tflite.py "$di/run/verification" \
@@ -64,6 +66,7 @@ distill_heart_rate() {
   grep -q '"int8_student_mae"' "$di/hr/results.json" && grep -q '"teacher_mae"' "$di/hr/results.json" || return 1
   "$bin/sensorfm" export "$di/hr" --format c --out "$di/hr-c" || return 1
   grep -q '"valueScaling"' "$di/hr-c/model_card.json" && grep -q '"unit" : "bpm"' "$di/hr-c/model_card.json" || { echo "no bpm scaling in the card"; return 1; }
+  grep -q '"c_matches_swift" : 1' "$di/hr-c/model_card.json" || { echo "MAE through the C path differs from the Swift integer runtime's"; return 1; }
   distill_tflm "$di/hr"
 }
 check "distill heart_rate: regression student (MSE to teacher + truth), MAE reported, C export with bpm scaling, bit-exact in TFLite Micro" distill_heart_rate

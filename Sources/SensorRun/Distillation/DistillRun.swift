@@ -16,7 +16,8 @@ import SensorTensor
 ///
 /// Everything that can be refused is checked before training: the device profile, the task, the modalities of the
 /// dataset and of the teacher, and the student's budget on the device (the error names the layer). The run folder
-/// (config.yaml, meta.json, student.safetensors, student.json, budget.json, results.json, verification/) is written to a
+/// (config.yaml, meta.json, student.safetensors, student.json, budget.json, results.json, verification/ with the TFLite
+/// bundle and every raw test window for measuring the C export) is written to a
 /// temporary sibling and renamed into place at the end, so a failure leaves nothing.
 public enum DistillRun {
     /// Test windows in the run's `verification/` bundle (int8 inputs and the Swift integer runtime's outputs, for
@@ -138,6 +139,12 @@ public enum DistillRun {
                 inputNormalization.quantize(StudentEvaluation.rawSample(windows: windows, window: $0, modalities: modalities), for: quantized)
             }
             try EdgeExport.writeVerificationBundle(model: quantized, inputs: samples, to: folder.appendingPathComponent("verification"))
+            try CPathTestWindows.write(
+                raw: testWindows.map { StudentEvaluation.rawSample(windows: windows, window: $0, modalities: modalities) },
+                windows: CPathTestWindows(metric: scoring.metricName,
+                                          truth: task.kind == .classification ? test.classes.map(Double.init) : test.values.map(Double.init),
+                                          swiftInt8: integerScore),
+                to: folder.appendingPathComponent("verification"))
         }
         logger.info("results: \(destination.appendingPathComponent("results.json").path)")
         return destination
