@@ -31,7 +31,8 @@ public enum EdgeArtefactError: Error, Equatable, CustomStringConvertible {
 /// an existing destination is never touched, so a failure leaves nothing behind.
 public enum EdgeArtefact {
     public static func write(graph: EdgeGraph, normalization: InputNormalization, windowSeconds: Double, format: EdgeArtefactFormat,
-                             profile: DeviceProfile, accuracyVersusTeacher: [String: Double]? = nil, to directory: URL) throws {
+                             profile: DeviceProfile, accuracyVersusTeacher: [String: Double]? = nil,
+                             valueScaling: ModelCard.ValueScaling? = nil, to directory: URL) throws {
         precondition(graph.isQuantized, "EdgeArtefact: the graph still has float tensors; quantize it first")
         let report = BudgetReport(graph: graph, profile: profile)
         do { try report.requireFit() } catch let error as EdgeBudgetError { throw EdgeArtefactError.doesNotFit(error) }
@@ -46,7 +47,7 @@ public enum EdgeArtefact {
         case .c: files = CExport.sources(graph: graph, normalization: normalization).map { ($0.name, Data($0.contents.utf8)) }
         }
         let card = ModelCard(graph: graph, normalization: normalization, windowSeconds: windowSeconds, format: format, report: report,
-                             accuracyVersusTeacher: accuracyVersusTeacher)
+                             accuracyVersusTeacher: accuracyVersusTeacher, valueScaling: valueScaling)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         files.append(("model_card.json", try encoder.encode(card)))

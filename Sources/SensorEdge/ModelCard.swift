@@ -43,6 +43,20 @@ public struct ModelCard: Codable, Equatable, Sendable {
         public var clockMegahertz: Double
     }
 
+    /// How a regression student's output becomes a value: value = dequantized output · scale + mean, in `unit`
+    /// (the student trains on standardised targets).
+    public struct ValueScaling: Codable, Equatable, Sendable {
+        public var unit: String
+        public var mean: Float
+        public var scale: Float
+
+        public init(unit: String, mean: Float, scale: Float) {
+            self.unit = unit
+            self.mean = mean
+            self.scale = scale
+        }
+    }
+
     public var format: String
     public var arithmetic: String
     public var windowSeconds: Double
@@ -52,10 +66,12 @@ public struct ModelCard: Codable, Equatable, Sendable {
     public var budget: Budget
     /// Metric name -> value (e.g. `activity_accuracy_ratio`), when the export measured them; nil otherwise.
     public var accuracyVersusTeacher: [String: Double]?
+    /// Regression students only.
+    public var valueScaling: ValueScaling?
 
     /// The card of a quantized `graph` whose inputs are windows of `windowSeconds`.
     public init(graph: EdgeGraph, normalization: InputNormalization, windowSeconds: Double, format: EdgeArtefactFormat,
-                report: BudgetReport, accuracyVersusTeacher: [String: Double]? = nil) {
+                report: BudgetReport, accuracyVersusTeacher: [String: Double]? = nil, valueScaling: ValueScaling? = nil) {
         func quantization(_ tensor: Int) -> Quantization {
             let q = graph.tensors[tensor].quantization!
             return Quantization(scale: q.scale, zeroPoint: q.zeroPoint)
@@ -83,5 +99,6 @@ public struct ModelCard: Codable, Equatable, Sendable {
                         multiplyAccumulates: report.multiplyAccumulates, latencyMilliseconds: report.latencyMilliseconds,
                         cyclesPerMultiplyAccumulate: profile.cyclesPerMultiplyAccumulate, clockMegahertz: profile.clockMegahertz)
         self.accuracyVersusTeacher = accuracyVersusTeacher
+        self.valueScaling = valueScaling
     }
 }

@@ -53,13 +53,19 @@ public final class QuantizationAwareStudent {
             name: "hidden")
         return observeAndQuantize(
             hidden.linear(weight: FakeQuantization.weights(student.classifier.weight, perChannel: false), bias: student.classifier.bias),
-            name: "logits")
+            name: configuration.output.tensorName)
     }
 
     /// The int8 graph of the current weights with the observed ranges (pooled tensors take the shared
     /// features range). Run at least one forward pass first.
     public func quantizedGraph() -> EdgeGraph {
         let graph = StudentLowering.floatGraph(student)
+        return PostTrainingQuantization.quantize(graph, ranges: observedRanges(of: graph))
+    }
+
+    /// The observed range of every non-constant tensor of `graph` (the float graph of `student`), by tensor
+    /// index: what `quantizedGraph()` quantizes with, and what a run records so an export rebuilds the same graph.
+    public func observedRanges(of graph: EdgeGraph) -> [Int: PostTrainingQuantization.Range] {
         var ranges: [Int: PostTrainingQuantization.Range] = [:]
         for (index, tensor) in graph.tensors.enumerated() where tensor.constant == nil {
             let key = tensor.name.hasSuffix("_pooled") ? "features"
@@ -70,6 +76,6 @@ public final class QuantizationAwareStudent {
             }
             ranges[index] = range
         }
-        return PostTrainingQuantization.quantize(graph, ranges: ranges)
+        return ranges
     }
 }

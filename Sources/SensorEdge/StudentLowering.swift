@@ -37,7 +37,8 @@ public struct FoldedConvolution: Sendable {
 /// Lowers a trained student to the float `EdgeGraph` in TFLite's layout: per modality an input [1, L, C],
 /// RESHAPE to [1, 1, L, C], CONV_2D + ReLU stem, (DEPTHWISE_CONV_2D + ReLU, CONV_2D 1×1 + ReLU) blocks, MEAN
 /// over axes (1, 2) -> [1, width]; CONCATENATION of the modalities -> FULLY_CONNECTED + ReLU -> logits ->
-/// SOFTMAX. Outputs are the logits and the probabilities.
+/// SOFTMAX. Outputs are the logits and the probabilities; a regression student (`StudentOutput.values`) ends
+/// at its FULLY_CONNECTED output `values`.
 public enum StudentLowering {
     public static func floatGraph(_ student: StudentModel) -> EdgeGraph {
         let configuration = student.configuration
@@ -86,7 +87,11 @@ public enum StudentLowering {
                                                   elementType: .float32))
         graph.operators.append(.concatenation(inputs: pooled, output: features, axis: 1))
         let hidden = appendDense(student.hidden, input: features, name: "hidden", activation: .relu, to: &graph)
-        let logits = appendDense(student.classifier, input: hidden, name: "logits", activation: .none, to: &graph)
+        let logits = appendDense(student.classifier, input: hidden, name: configuration.output.tensorName, activation: .none, to: &graph)
+        guard configuration.output == .classes else {
+            graph.outputs = [logits]
+            return graph
+        }
         let probabilities = graph.addTensor(EdgeTensor(name: "probabilities", shape: [1, configuration.classCount],
                                                        elementType: .float32))
         graph.operators.append(.softmax(input: logits, output: probabilities))

@@ -19,6 +19,17 @@ public struct StudentModality: Sendable, Equatable {
     public static let temperature = StudentModality(name: "temp", channels: 1, length: 120)
 }
 
+/// What a student's head predicts.
+public enum StudentOutput: String, Sendable, Equatable, Codable {
+    /// Class logits; the exported graph adds SOFTMAX probabilities as a second output.
+    case classes
+    /// Values in standardised target units (regression, e.g. heart rate); the exported graph ends at them.
+    case values
+
+    /// The name of the head's output tensor in the exported graph (and of its QAT range observer).
+    public var tensorName: String { self == .classes ? "logits" : "values" }
+}
+
 /// Shape of a depthwise-separable student: per-modality stems, global mean pooling, concatenation, MLP head.
 public struct StudentConfiguration: Sendable, Equatable {
     public var modalities: [StudentModality]
@@ -30,12 +41,16 @@ public struct StudentConfiguration: Sendable, Equatable {
     /// Stride of each stem convolution and of each block's depthwise convolution.
     public var stride: Int
     public var hiddenDimensions: Int
+    /// Head outputs: classes (at least two) or regressed values (at least one).
     public var classCount: Int
+    public var output: StudentOutput
 
     public init(modalities: [StudentModality] = [.photoplethysmogram, .accelerometer, .temperature], width: Int = 14,
-                depth: Int = 2, kernelSize: Int = 5, stride: Int = 2, hiddenDimensions: Int = 32, classCount: Int = 6) {
+                depth: Int = 2, kernelSize: Int = 5, stride: Int = 2, hiddenDimensions: Int = 32, classCount: Int = 6,
+                output: StudentOutput = .classes) {
         precondition(!modalities.isEmpty, "StudentConfiguration: needs at least one modality")
-        precondition(width > 0 && depth >= 0 && kernelSize > 0 && stride > 0 && hiddenDimensions > 0 && classCount > 1,
+        precondition(width > 0 && depth >= 0 && kernelSize > 0 && stride > 0 && hiddenDimensions > 0
+                     && classCount >= (output == .classes ? 2 : 1),
                      "StudentConfiguration: width \(width), depth \(depth), kernel \(kernelSize), stride \(stride), hidden \(hiddenDimensions), classes \(classCount) out of range")
         self.modalities = modalities
         self.width = width
@@ -44,6 +59,7 @@ public struct StudentConfiguration: Sendable, Equatable {
         self.stride = stride
         self.hiddenDimensions = hiddenDimensions
         self.classCount = classCount
+        self.output = output
         for modality in modalities {
             var length = modality.length
             for layer in 0...depth {
@@ -128,7 +144,7 @@ public final class StudentModel: Module {
         return Tensor.concatenate(zip(stems, inputs).map { stem, input in stem(input) }, axis: 1)
     }
 
-    /// Class logits [N, classCount].
+    /// Class logits (or regressed values) [N, classCount].
     public func callAsFunction(_ inputs: [Tensor]) -> Tensor {
         classifier(hidden(embedding(inputs)).relu())
     }

@@ -34,6 +34,25 @@ import Testing
         #expect(configuration.quantization == .postTraining(calibrationWindows: 16))
     }
 
+    @Test func readsQuantizationAwareTrainingFeatureDistillationAndHeartRate() throws {
+        let qat = try load(Self.yaml, ["quantization={kind: qat, calibration_windows: 8, epochs: 2, lr: 1e-4, range_momentum: 0.05}"])
+        #expect(qat.quantization == .quantizationAware(.init(epochs: 2, learningRate: 1e-4, rangeMomentum: 0.05), calibrationWindows: 8))
+        #expect(qat.quantization.calibrationWindows == 8)
+        let defaults = try load(Self.yaml, ["quantization={kind: qat}"])
+        #expect(defaults.quantization == .quantizationAware(.init(epochs: 3, learningRate: 5e-4, rangeMomentum: 0.01), calibrationWindows: 64))
+        let features = try load(Self.yaml, ["distillation.feature_weight=0.5", "distillation.feature_loss=mse", "task=heart_rate"])
+        #expect(features.featureWeight == 0.5 && features.featureLoss == .meanSquaredError && features.task == "heart_rate")
+        #expect(try load(Self.yaml, ["distillation.label_fraction=0.25"]).labelFraction == 0.25)
+        #expect(try load().featureWeight == 0 && (try load()).featureLoss == .cosine)
+    }
+
+    @Test func quantizationAwareKeysNeedKindQAT() throws {
+        let error = try #require(throws: ConfigError.self) { try load(Self.yaml, ["quantization.epochs=2"]) }
+        #expect(error.path == "quantization.epochs" && error.kind == .inconsistent && error.message.contains("kind: qat"))
+        let loss = try #require(throws: ConfigError.self) { try load(Self.yaml, ["distillation.feature_loss=l1"]) }
+        #expect(loss.path == "distillation.feature_loss" && loss.kind == .outOfRange)
+    }
+
     @Test func resolvedYAMLReadsBackEqualFromAnotherFolder() throws {
         let configuration = try load(Self.yaml, ["student.width=4"])
         let elsewhere = RunTestSupport.temporaryDirectory("distill-reread").appendingPathComponent("config.yaml")
@@ -83,6 +102,12 @@ import Testing
         let shape = try shape(try configuration())
         #expect(shape.modalities == [StudentModality(name: "ppg", channels: 1, length: 1920), StudentModality(name: "acc", channels: 3, length: 960)])
         #expect(shape.classCount == 4)
+    }
+
+    @Test func aRegressionTeacherGivesAOneValueStudent() throws {
+        let shape = try DistillRun.studentShape(try configuration(["task=heart_rate"]), windows: Self.windows, teacherModalities: ["ppg", "acc"],
+                                                classCount: 1, output: .values, location: ConfigLocation(file: "distill.yaml", line: nil))
+        #expect(shape.output == .values && shape.classCount == 1)
     }
 
     @Test func refusesAModalityTheTeacherDoesNotRead() throws {

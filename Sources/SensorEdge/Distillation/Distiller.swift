@@ -14,24 +14,15 @@ public struct DistillationResult {
 public enum Distiller {
     /// The distillation loss of one batch: α·T²·KL(teacher_T ‖ student_T) over every window (with teacher logits),
     /// (1 − α)·cross-entropy over the labelled windows (label -1 is skipped; weight 1 without teacher logits), and
-    /// β·feature term between `projection(student embedding)` and the teacher embedding.
+    /// β·feature term between `projection(student embedding)` and the teacher embedding. A regression student
+    /// (`StudentOutput.values`) uses mean squared errors instead: α·MSE to the teacher's values over every window,
+    /// (1 − α)·MSE to the ground truth over the labelled ones.
     /// `inputs` are [N, channels, length] per modality; `targets` has the same N rows.
     public static func loss(student: StudentModel, projection: Linear?, inputs: [Tensor], targets: DistillationTargets,
                             configuration: DistillationConfiguration) -> Tensor {
         let embedding = student.embedding(inputs)
-        let logits = student.classifier(student.hidden(embedding).relu())
-        var total = Tensor(0)
-        let hardWeight: Float
-        if let teacherLogits = targets.logits {
-            total = total + configuration.logitWeight * Loss.klDivergence(student: logits, teacher: teacherLogits,
-                                                                          temperature: configuration.temperature)
-            hardWeight = 1 - configuration.logitWeight
-        } else {
-            hardWeight = 1
-        }
-        if hardWeight > 0, targets.labels.contains(where: { $0 >= 0 }) {
-            total = total + hardWeight * Loss.crossEntropy(logits, targets: targets.labels, ignoreIndex: -1)
-        }
+        let outputs = student.classifier(student.hidden(embedding).relu())
+        var total = outputLoss(outputs, kind: student.configuration.output, targets: targets, configuration: configuration)
         if let projection, let teacherEmbeddings = targets.embeddings, configuration.featureWeight > 0 {
             let projected = projection(embedding)
             let feature: Tensor
@@ -44,15 +35,39 @@ public enum Distiller {
         return total
     }
 
+    /// The teacher-output and ground-truth terms of `loss` for head outputs [N, outputs].
+    public static func outputLoss(_ outputs: Tensor, kind: StudentOutput, targets: DistillationTargets,
+                                  configuration: DistillationConfiguration) -> Tensor {
+        var total = Tensor(0)
+        let hardWeight: Float
+        if let teacher = targets.logits {
+            let soft = kind == .classes
+                ? Loss.klDivergence(student: outputs, teacher: teacher, temperature: configuration.temperature)
+                : Loss.mse(outputs, teacher)
+            total = total + configuration.logitWeight * soft
+            hardWeight = 1 - configuration.logitWeight
+        } else {
+            hardWeight = 1
+        }
+        let labelled = targets.labels.filter { $0 >= 0 }.count
+        guard hardWeight > 0, labelled > 0 else { return total }
+        switch kind {
+        case .classes:
+            return total + hardWeight * Loss.crossEntropy(outputs, targets: targets.labels, ignoreIndex: -1)
+        case .values:
+            let columns = outputs.shape[1]
+            let mask = Tensor(shape: outputs.shape, scalars: targets.labels.flatMap { [Float](repeating: $0 >= 0 ? 1 : 0, count: columns) })
+            let truth = Tensor(shape: outputs.shape, scalars: targets.values.flatMap { [Float](repeating: $0.isNaN ? 0 : $0, count: columns) })
+            return total + hardWeight * ((outputs - truth).squared() * mask).sum() / Float(labelled * columns)
+        }
+    }
+
     /// Distils into `student` (trained in place) over all N windows of `inputs` ([N, channels, length] per
     /// modality, already normalised) for `configuration.epochs` epochs of seeded shuffled batches, AdamW with
     /// a cosine-decayed learning rate. Deterministic for a given seed. Leaves the student in eval mode.
     public static func train(student: StudentModel, inputs: [Tensor], targets: DistillationTargets,
                              configuration: DistillationConfiguration) throws(DistillationError) -> DistillationResult {
-        try targets.validate(classCount: student.configuration.classCount)
-        for input in inputs where input.rank != 3 || input.shape[0] != targets.count {
-            throw .targetCount(name: "student inputs", expected: targets.count, found: input.rank == 3 ? input.shape[0] : 0)
-        }
+        try validate(student: student, inputs: inputs, targets: targets)
         var generator = RandomGenerator(seed: configuration.seed)
         var projection: Linear?
         if let teacherEmbeddings = targets.embeddings, configuration.featureWeight > 0 {
@@ -61,25 +76,60 @@ public enum Distiller {
         }
         var parameters = student.namedParameters().map { ("student.\($0.0)", $0.1) }
         if let projection { parameters += projection.namedParameters().map { ("projection.\($0.0)", $0.1) } }
+        student.train()
+        let losses = optimize(parameters: parameters, count: targets.count, configuration: configuration, generator: &generator) { rows in
+            loss(student: student, projection: projection, inputs: inputs.map { $0.indexSelect(axis: 0, indices: rows) },
+                 targets: targets.rows(rows), configuration: configuration)
+        }
+        student.eval()
+        return DistillationResult(epochLosses: losses, projection: projection)
+    }
+
+    /// Quantization-aware fine-tuning of an already distilled student: the same teacher-output and ground-truth
+    /// terms (no feature term), computed on the fake-quantized forward pass of `quantizationAware` (batch norm
+    /// folded with frozen running statistics, per-channel int8 weights, EMA-observed int8 activations,
+    /// straight-through gradients), for `configuration.epochs` epochs. Updates the student's weights and the
+    /// observers in place; leaves the student in eval mode. Returns the mean loss of each epoch.
+    public static func fineTuneQuantizationAware(_ quantizationAware: QuantizationAwareStudent, inputs: [Tensor],
+                                                 targets: DistillationTargets,
+                                                 configuration: DistillationConfiguration) throws(DistillationError) -> [Float] {
+        let student = quantizationAware.student
+        try validate(student: student, inputs: inputs, targets: targets)
+        var generator = RandomGenerator(seed: configuration.seed)
+        let parameters = student.namedParameters().map { ("student.\($0.0)", $0.1) }
+        student.train()
+        let losses = optimize(parameters: parameters, count: targets.count, configuration: configuration, generator: &generator) { rows in
+            outputLoss(quantizationAware(inputs.map { $0.indexSelect(axis: 0, indices: rows) }), kind: student.configuration.output,
+                       targets: targets.rows(rows), configuration: configuration)
+        }
+        student.eval()
+        return losses
+    }
+
+    private static func validate(student: StudentModel, inputs: [Tensor], targets: DistillationTargets) throws(DistillationError) {
+        try targets.validate(classCount: student.configuration.classCount)
+        for input in inputs where input.rank != 3 || input.shape[0] != targets.count {
+            throw .targetCount(name: "student inputs", expected: targets.count, found: input.rank == 3 ? input.shape[0] : 0)
+        }
+    }
+
+    /// Seeded shuffled mini-batches over `count` windows for `configuration.epochs` epochs, AdamW with a cosine-decayed
+    /// learning rate on `parameters`; `batchLoss(rows)` is the loss of one batch. Returns the mean loss of each epoch.
+    private static func optimize(parameters: [(String, Tensor)], count: Int, configuration: DistillationConfiguration,
+                                 generator: inout RandomGenerator, batchLoss: ([Int]) -> Tensor) -> [Float] {
         let optimizer = AdamW(parameters: parameters, learningRate: configuration.learningRate,
                               weightDecay: configuration.weightDecay)
-        let batchesPerEpoch = (targets.count + configuration.batchSize - 1) / configuration.batchSize
+        let batchesPerEpoch = (count + configuration.batchSize - 1) / configuration.batchSize
         let totalSteps = configuration.epochs * batchesPerEpoch
         let schedule = CosineSchedule(peak: configuration.learningRate, minimum: configuration.learningRate * 0.05,
                                       warmUpSteps: 0, totalSteps: max(totalSteps, 1))
-        student.train()
         var epochLosses = [Float](), step = 0
         for _ in 0..<configuration.epochs {
-            let order = generator.permutation(targets.count)
+            let order = generator.permutation(count)
             var lossSum = 0.0
             for batch in 0..<batchesPerEpoch {
                 let rows = Array(order[(batch * configuration.batchSize)..<min(order.count, (batch + 1) * configuration.batchSize)])
-                let batchTargets = DistillationTargets(logits: targets.logits?.indexSelect(axis: 0, indices: rows),
-                                                       embeddings: targets.embeddings?.indexSelect(axis: 0, indices: rows),
-                                                       labels: rows.map { targets.labels[$0] })
-                let loss = loss(student: student, projection: projection,
-                                inputs: inputs.map { $0.indexSelect(axis: 0, indices: rows) },
-                                targets: batchTargets, configuration: configuration)
+                let loss = batchLoss(rows)
                 optimizer.zeroGrad()
                 loss.backward()
                 optimizer.learningRate = schedule.learningRate(step: step)
@@ -87,10 +137,9 @@ public enum Distiller {
                 step += 1
                 lossSum += Double(loss.item) * Double(rows.count)
             }
-            epochLosses.append(Float(lossSum / Double(targets.count)))
+            epochLosses.append(Float(lossSum / Double(count)))
         }
         optimizer.zeroGrad()
-        student.eval()
-        return DistillationResult(epochLosses: epochLosses, projection: projection)
+        return epochLosses
     }
 }

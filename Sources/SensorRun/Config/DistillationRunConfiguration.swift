@@ -1,4 +1,5 @@
 import Foundation
+import SensorEdge
 
 /// A `sensorfm distill` config: which device the student must fit, its shape, the teacher's classification task
 /// it learns, how it is distilled and how it is quantized.
@@ -7,6 +8,25 @@ public struct DistillationRunConfiguration: Sendable, Equatable {
     public enum Quantization: Sendable, Equatable {
         /// Post-training quantization, calibrated on up to `calibrationWindows` training windows.
         case postTraining(calibrationWindows: Int)
+        /// Quantization-aware fine-tuning after float distillation (see `QuantizationAwareTraining`); the int8
+        /// model is exported with exactly the ranges and weights it learned. `calibrationWindows` calibrates the
+        /// post-training baseline the run reports next to it.
+        case quantizationAware(QuantizationAwareTraining, calibrationWindows: Int)
+
+        /// Training windows that calibrate the post-training quantization (the deployed one, or QAT's baseline).
+        public var calibrationWindows: Int {
+            switch self {
+            case .postTraining(let windows), .quantizationAware(_, let windows): windows
+            }
+        }
+    }
+
+    /// The fake-quantized fine-tuning stage of `quantization: {kind: qat}`.
+    public struct QuantizationAwareTraining: Sendable, Equatable {
+        public var epochs: Int
+        public var learningRate: Float
+        /// Weight of each batch's min/max in the exponential moving average of an activation's range.
+        public var rangeMomentum: Float
     }
 
     public var name: String
@@ -22,6 +42,12 @@ public struct DistillationRunConfiguration: Sendable, Equatable {
     public var kernelSize: Int
     public var stride: Int
     public var hiddenDimensions: Int
+    /// Feature distillation: weight of the projected-embedding term (0: off) and how it compares.
+    public var featureWeight: Float
+    public var featureLoss: DistillationConfiguration.FeatureLoss
+    /// Fraction of the labelled training windows whose ground truth the student sees (the rest learn from the
+    /// teacher only, like unlabelled windows).
+    public var labelFraction: Float
     public var temperature: Float
     public var logitWeight: Float
     public var epochs: Int
@@ -36,9 +62,11 @@ public struct DistillationRunConfiguration: Sendable, Equatable {
 extension DistillationRunConfiguration {
     static let topKeys = ["name", "seed", "threads", "device", "task", "modalities", "student", "distillation", "quantization"]
     static let studentKeys = ["width", "depth", "kernel", "stride", "hidden"]
-    static let distillationKeys = ["temperature", "logit_weight", "epochs", "batch_size", "lr", "weight_decay"]
-    static let quantizationKeys = ["kind", "calibration_windows"]
-    static let taskNames = ["activity", "stress"]
+    static let distillationKeys = ["temperature", "logit_weight", "feature_weight", "feature_loss", "label_fraction", "epochs",
+                                   "batch_size", "lr", "weight_decay"]
+    static let quantizationKeys = ["kind", "calibration_windows", "epochs", "lr", "range_momentum"]
+    static let quantizationAwareKeys = ["epochs", "lr", "range_momentum"]
+    static let taskNames = ["activity", "stress", "heart_rate"]
 
     /// Reads a config file and applies `--set` overrides in order.
     public static func load(file: URL, overrides: [String] = []) throws -> DistillationRunConfiguration {
@@ -59,7 +87,22 @@ extension DistillationRunConfiguration {
         let student = try top.child("student", allowed: studentKeys)
         let distillation = try top.child("distillation", allowed: distillationKeys)
         let quantization = try top.child("quantization", allowed: quantizationKeys)
-        _ = try quantization?.choice("kind", ["ptq"], default: "ptq")
+        let kind = try quantization?.choice("kind", ["ptq", "qat"], default: "ptq") ?? "ptq"
+        let calibrationWindows = try quantization?.int("calibration_windows", default: 64, in: 1...1_000_000) ?? 64
+        let quantizationKind: Quantization
+        if kind == "qat" {
+            quantizationKind = .quantizationAware(QuantizationAwareTraining(
+                epochs: try quantization?.int("epochs", default: 3, in: 1...100_000) ?? 3,
+                learningRate: try quantization?.float("lr", default: 5e-4, in: 0...10, open: true) ?? 5e-4,
+                rangeMomentum: try quantization?.float("range_momentum", default: 0.01, in: 0...1, open: true) ?? 0.01),
+                calibrationWindows: calibrationWindows)
+        } else {
+            if let quantization, let key = quantizationAwareKeys.first(where: { quantization.has($0) }) {
+                throw ConfigError(.inconsistent, path: quantization.childPath(key), location: quantization.locationOf(key),
+                                  "\(key) applies to quantization-aware training only (kind: qat)")
+            }
+            quantizationKind = .postTraining(calibrationWindows: calibrationWindows)
+        }
         return DistillationRunConfiguration(
             name: name, seed: try top.seed("seed", default: 0), threads: try top.int("threads", default: 2, in: 1...256),
             device: device, task: try top.choice("task", taskNames, default: "activity"), modalities: modalities,
@@ -68,13 +111,17 @@ extension DistillationRunConfiguration {
             kernelSize: try student?.int("kernel", default: 5, in: 1...1024) ?? 5,
             stride: try student?.int("stride", default: 2, in: 1...64) ?? 2,
             hiddenDimensions: try student?.int("hidden", default: 32, in: 1...65536) ?? 32,
+            featureWeight: try distillation?.float("feature_weight", default: 0, in: 0...1000) ?? 0,
+            featureLoss: DistillationConfiguration.FeatureLoss(
+                rawValue: try distillation?.choice("feature_loss", ["cosine", "mse"], default: "cosine") ?? "cosine")!,
+            labelFraction: try distillation?.float("label_fraction", default: 1, in: 0...1) ?? 1,
             temperature: try distillation?.float("temperature", default: 4, in: 0...1000, open: true) ?? 4,
             logitWeight: try distillation?.float("logit_weight", default: 0.7, in: 0...1) ?? 0.7,
             epochs: try distillation?.int("epochs", default: 10, in: 1...100_000) ?? 10,
             batchSize: try distillation?.int("batch_size", default: 32, in: 1...65536) ?? 32,
             learningRate: try distillation?.float("lr", default: 3e-3, in: 0...10, open: true) ?? 3e-3,
             weightDecay: try distillation?.float("weight_decay", default: 1e-4, in: 0...1) ?? 1e-4,
-            quantization: .postTraining(calibrationWindows: try quantization?.int("calibration_windows", default: 64, in: 1...1_000_000) ?? 64),
+            quantization: quantizationKind,
             resolvedYAML: try node.overriding("device=\(device.path)").yamlText())
     }
 

@@ -6,14 +6,18 @@ import SensorEval
 import SensorNN
 import SensorTensor
 
-/// `sensorfm distill CONFIG --teacher RUN_DIR`: a wearable-sized student learns one classification task from a
-/// fine-tuning run's model (teacher logits computed once on every window of the training subjects, labelled or
-/// not), is post-training quantized to int8, and is scored on the test subjects as teacher, float student and int8
-/// student (the int8 one through the Swift integer runtime on inputs normalised and quantized as on the device).
+/// `sensorfm distill CONFIG --teacher RUN_DIR`: a wearable-sized student learns one task from a fine-tuning run's
+/// model (teacher outputs, and with feature distillation its embeddings, computed once on every window of the
+/// training subjects, labelled or not; classes by KL + cross-entropy, heart rate by MSE to the teacher's values and
+/// to the ground truth), is quantized to int8 (post-training, or quantization-aware fine-tuning with the
+/// post-training graph as a reported baseline), and is scored on the test subjects as teacher, float student and
+/// int8 student (the int8 one through the Swift integer runtime on inputs normalised and quantized as on the
+/// device): accuracy for classes, mean absolute error in the task's unit for regression.
 ///
 /// Everything that can be refused is checked before training: the device profile, the task, the modalities of the
 /// dataset and of the teacher, and the student's budget on the device (the error names the layer). The run folder
-/// (config.yaml, meta.json, student.safetensors, student.json, budget.json, results.json, verification/) is written to a
+/// (config.yaml, meta.json, student.safetensors, student.json, budget.json, results.json, verification/ with the TFLite
+/// bundle and every raw test window for measuring the C export) is written to a
 /// temporary sibling and renamed into place at the end, so a failure leaves nothing.
 public enum DistillRun {
     /// Test windows in the run's `verification/` bundle (int8 inputs and the Swift integer runtime's outputs, for
@@ -34,8 +38,10 @@ public enum DistillRun {
         }
         let teacherRun = try TeacherRun.open(teacher, task: configuration.task, location: location)
         let dataset = teacherRun.dataset, windows = dataset.windows
+        let regression = teacherRun.model.task.kind == .regression
         let studentConfiguration = try studentShape(configuration, windows: windows, teacherModalities: teacherRun.modalities,
-                                                    classCount: teacherRun.model.task.classCount, location: location)
+                                                    classCount: regression ? 1 : teacherRun.model.task.classCount,
+                                                    output: regression ? .values : .classes, location: location)
         var generator = RandomGenerator(seed: configuration.seed)
         let student = StudentModel(configuration: studentConfiguration, generator: &generator)
         let budget = BudgetReport(graph: StudentLowering.floatGraph(student), profile: profile)
@@ -45,66 +51,74 @@ public enum DistillRun {
         logger.info("student fits \(profile.name): \(budget.parameters) parameters, \(budget.deployedWeightBytes) weight bytes, arena \(budget.arenaBytes) B")
 
         let training = windows.windowIndices(ofSubjects: Set(teacherRun.fold.train))
-        let labelled = teacherRun.targets.restricted(toSubjects: Set(teacherRun.fold.train))
         let test = teacherRun.targets.restricted(toSubjects: Set(teacherRun.fold.test))
-        var labels = [Int](repeating: -1, count: windows.windowCount)
-        for (window, label) in zip(labelled.windowIndices, labelled.classes) { labels[window] = label }
-        let teacherPredictions = teacherRun.model.predict(windows: windows, indices: training)
-        let classCount = teacherRun.model.task.classCount
-        let targets = DistillationTargets(
-            logits: Tensor(shape: [training.count, classCount], scalars: teacherPredictions.probabilities.map { Foundation.log(max($0, 1e-30)) }),
-            embeddings: nil, labels: training.map { labels[$0] })
-        logger.info("teacher \(configuration.task) logits on \(training.count) training windows (\(labelled.count) labelled) of \(teacherRun.fold.train.count) subjects")
+        let task = teacherRun.model.task
+        let teacherTargets = TeacherTargets.compute(teacher: teacherRun, training: training, embeddings: configuration.featureWeight > 0,
+                                                   labelFraction: configuration.labelFraction, seed: configuration.seed)
+        let targets = teacherTargets.targets
+        logger.info("teacher \(configuration.task) outputs\(configuration.featureWeight > 0 ? " and embeddings" : "") on \(training.count) training windows (\(teacherTargets.labelledCount) labelled) of \(teacherRun.fold.train.count) subjects")
 
         let modalities = studentConfiguration.modalities
         let normalization = try StudentInputNormalization.fit(windows: windows, indices: training, modalities: modalities)
         let settings = DistillationConfiguration(temperature: configuration.temperature, logitWeight: configuration.logitWeight,
+                                                 featureWeight: configuration.featureWeight, featureLoss: configuration.featureLoss,
                                                  epochs: configuration.epochs, batchSize: configuration.batchSize,
                                                  learningRate: configuration.learningRate, weightDecay: configuration.weightDecay,
                                                  seed: configuration.seed)
-        let distilled = try Distiller.train(student: student, inputs: try normalization.inputs(windows: windows, indices: training, modalities: modalities),
-                                            targets: targets, configuration: settings)
+        let trainingInputs = try normalization.inputs(windows: windows, indices: training, modalities: modalities)
+        let distilled = try Distiller.train(student: student, inputs: trainingInputs, targets: targets, configuration: settings)
         guard distilled.epochLosses.allSatisfy({ $0.isFinite }) else {
             throw RunError.nonFiniteLoss(step: distilled.epochLosses.count, what: "the distillation loss", lastCheckpointStep: nil)
         }
         logger.info("distilled \(configuration.epochs) epochs, last loss \(distilled.epochLosses.last!)")
 
-        let floatGraph = StudentLowering.floatGraph(student)
         let inputNormalization = InputNormalization(means: normalization.modalities.map(\.means),
                                                     deviations: normalization.modalities.map(\.deviations))
-        let calibrationCount: Int
-        switch configuration.quantization { case .postTraining(let windows): calibrationCount = windows }
-        let calibration = StudentEvaluation.evenlySpaced(training, limit: calibrationCount).map {
+        let testWindows = test.windowIndices
+        let scoring = StudentScoring(task: task, test: test, windows: windows, modalities: modalities, normalization: normalization,
+                                     inputNormalization: inputNormalization, mean: teacherTargets.targetMean, scale: teacherTargets.targetScale)
+        let teacherScore = scoring.teacher(teacherRun.model)
+        let floatScore = try scoring.float(student)
+        let calibration = StudentEvaluation.evenlySpaced(training, limit: configuration.quantization.calibrationWindows).map {
             StudentEvaluation.normalizedSample(windows: windows, window: $0, modalities: modalities, normalization: inputNormalization)
         }
-        let ranges = PostTrainingQuantization.calibrate(floatGraph, samples: calibration)
-        let quantized = PostTrainingQuantization.quantize(floatGraph, ranges: ranges)
+        let quantization = try StudentQuantization.run(student: student, quantization: configuration.quantization, calibration: calibration,
+                                                       inputs: trainingInputs, targets: targets, settings: settings)
+        if !quantization.quantizationAwareLosses.isEmpty {
+            logger.info("quantization-aware fine-tuning \(quantization.quantizationAwareLosses.count) epochs, last loss \(quantization.quantizationAwareLosses.last!)")
+        }
+        let quantized = quantization.graph
+        let integerScore = scoring.integer(quantized)
+        var accuracy = scoring.metrics(teacher: teacherScore, float: floatScore, integer: integerScore)
+        let quantizationKind: String
+        if case .quantizationAware = configuration.quantization {
+            quantizationKind = "qat"
+            let postTrainingScore = scoring.integer(quantization.postTraining)
+            accuracy["ptq_int8_student_\(scoring.metricName)"] = postTrainingScore
+            accuracy["qat_int8_student_\(scoring.metricName)"] = integerScore
+        } else {
+            quantizationKind = "ptq"
+        }
+        let baseline = accuracy["ptq_int8_student_" + scoring.metricName].map { ", int8 post-training baseline \($0)" } ?? ""
+        logger.info("test \(scoring.metricName) on \(test.count) windows of \(teacherRun.fold.test.count) subjects: teacher \(teacherScore), float student \(floatScore), int8 student (\(quantizationKind)) \(integerScore)\(baseline)")
 
-        let testWindows = test.windowIndices
-        let teacherAccuracy = StudentEvaluation.accuracy(teacherRun.model.predict(windows: windows, targets: test).classes, test.classes)
-        let floatAccuracy = StudentEvaluation.accuracy(
-            try StudentEvaluation.floatClasses(student, normalization: normalization, windows: windows, indices: testWindows), test.classes)
-        let integerAccuracy = StudentEvaluation.accuracy(
-            StudentEvaluation.integerClasses(quantized, normalization: inputNormalization, windows: windows, indices: testWindows,
-                                             modalities: modalities), test.classes)
-        let accuracy: [String: Double] = [
-            "teacher_accuracy": teacherAccuracy, "float_student_accuracy": floatAccuracy, "int8_student_accuracy": integerAccuracy,
-            "int8_accuracy_ratio": teacherAccuracy > 0 ? integerAccuracy / teacherAccuracy : 0,
-        ]
-        logger.info("test accuracy on \(test.count) windows of \(teacherRun.fold.test.count) subjects: teacher \(teacherAccuracy), float student \(floatAccuracy), int8 student \(integerAccuracy)")
-
+        let floatGraph = StudentLowering.floatGraph(student)
+        let valueScaling = task.kind == .regression
+            ? ModelCard.ValueScaling(unit: task.unit ?? "", mean: teacherTargets.targetMean, scale: teacherTargets.targetScale) : nil
         var named: [String: DistilledStudentRecord.Range] = [:]
-        for (index, range) in ranges { named[floatGraph.tensors[index].name] = .init(minimum: range.minimum, maximum: range.maximum) }
+        for (index, range) in quantization.ranges { named[floatGraph.tensors[index].name] = .init(minimum: range.minimum, maximum: range.maximum) }
         let record = DistilledStudentRecord(
             modalities: modalities.map { .init(name: $0.name, channels: $0.channels, length: $0.length) },
             width: configuration.width, depth: configuration.depth, kernelSize: configuration.kernelSize, stride: configuration.stride,
-            hiddenDimensions: configuration.hiddenDimensions, classCount: classCount, classNames: teacherRun.model.task.classNames,
+            hiddenDimensions: configuration.hiddenDimensions, classCount: studentConfiguration.classCount, classNames: task.classNames,
             task: configuration.task, windowSeconds: windows.windowSeconds, device: configuration.device.path,
-            normalization: normalization, ranges: named, accuracyVersusTeacher: accuracy)
+            normalization: normalization, ranges: named, accuracyVersusTeacher: accuracy,
+            output: studentConfiguration.output, valueScaling: valueScaling, quantization: quantizationKind)
         let results: [String: Any] = [
             "task": configuration.task, "test_windows": test.count, "test_subjects": teacherRun.fold.test,
-            "training_windows": training.count, "labelled_training_windows": labelled.count,
-            "epoch_losses": distilled.epochLosses.map(Double.init), "accuracy": accuracy,
+            "training_windows": training.count, "labelled_training_windows": teacherTargets.labelledCount,
+            "epoch_losses": distilled.epochLosses.map(Double.init), "accuracy": accuracy, "quantization": quantizationKind,
+            "quantization_aware_epoch_losses": quantization.quantizationAwareLosses.map(Double.init),
         ]
         let meta: [String: Any] = [
             "kind": "distill", "teacher_run": teacherRun.folder.path, "data_directory": dataset.directory.path,
@@ -125,6 +139,12 @@ public enum DistillRun {
                 inputNormalization.quantize(StudentEvaluation.rawSample(windows: windows, window: $0, modalities: modalities), for: quantized)
             }
             try EdgeExport.writeVerificationBundle(model: quantized, inputs: samples, to: folder.appendingPathComponent("verification"))
+            try CPathTestWindows.write(
+                raw: testWindows.map { StudentEvaluation.rawSample(windows: windows, window: $0, modalities: modalities) },
+                windows: CPathTestWindows(metric: scoring.metricName,
+                                          truth: task.kind == .classification ? test.classes.map(Double.init) : test.values.map(Double.init),
+                                          swiftInt8: integerScore),
+                to: folder.appendingPathComponent("verification"))
         }
         logger.info("results: \(destination.appendingPathComponent("results.json").path)")
         return destination
@@ -133,7 +153,7 @@ public enum DistillRun {
     /// The student's shape with each modality's channels and length from the dataset; refuses a modality the
     /// dataset or the teacher lacks, and a depth the shortest stream cannot take.
     static func studentShape(_ configuration: DistillationRunConfiguration, windows: WindowSet, teacherModalities: [String],
-                             classCount: Int, location: ConfigLocation) throws -> StudentConfiguration {
+                             classCount: Int, output: StudentOutput = .classes, location: ConfigLocation) throws -> StudentConfiguration {
         var modalities: [StudentModality] = []
         for (index, name) in configuration.modalities.enumerated() {
             guard let layout = windows.layout(name) else {
@@ -156,6 +176,6 @@ public enum DistillRun {
         }
         return StudentConfiguration(modalities: modalities, width: configuration.width, depth: configuration.depth,
                                     kernelSize: configuration.kernelSize, stride: configuration.stride,
-                                    hiddenDimensions: configuration.hiddenDimensions, classCount: classCount)
+                                    hiddenDimensions: configuration.hiddenDimensions, classCount: classCount, output: output)
     }
 }

@@ -2,7 +2,8 @@ import Foundation
 import SensorEdge
 
 /// `student.json` of a distill run: everything `sensorfm export` needs besides the weights to rebuild the exact
-/// int8 graph the run measured (student shape, input normalisation, calibration ranges by tensor name, device).
+/// int8 graph the run measured (student shape, input normalisation, calibration or QAT-learned ranges by tensor
+/// name, device).
 struct DistilledStudentRecord: Codable, Equatable {
     struct Modality: Codable, Equatable {
         var name: String
@@ -29,8 +30,15 @@ struct DistilledStudentRecord: Codable, Equatable {
     var normalization: StudentInputNormalization
     /// Calibration range of every non-constant tensor of the float graph, by tensor name.
     var ranges: [String: Range]
-    /// Test accuracies (teacher, float student, int8 student) and their ratios, as in results.json.
+    /// Test accuracies (teacher, float student, int8 student) and their ratios, as in results.json (mean
+    /// absolute errors for a regression student).
     var accuracyVersusTeacher: [String: Double]
+    /// The head: classes, or values (regression; nil in runs from before regression students means classes).
+    var output: StudentOutput?
+    /// Regression: value = output · scale + mean in the task's unit.
+    var valueScaling: ModelCard.ValueScaling?
+    /// "ptq" or "qat": how `ranges` were found (nil in older runs: ptq).
+    var quantization: String?
 
     static let fileName = "student.json"
     static let weightsFileName = "student.safetensors"
@@ -38,7 +46,7 @@ struct DistilledStudentRecord: Codable, Equatable {
     var configuration: StudentConfiguration {
         StudentConfiguration(modalities: modalities.map { StudentModality(name: $0.name, channels: $0.channels, length: $0.length) },
                              width: width, depth: depth, kernelSize: kernelSize, stride: stride,
-                             hiddenDimensions: hiddenDimensions, classCount: classCount)
+                             hiddenDimensions: hiddenDimensions, classCount: classCount, output: output ?? .classes)
     }
 
     /// The deployed normalisation in graph-input order.

@@ -2,7 +2,8 @@ import SensorData
 import SensorEdge
 import SensorTensor
 
-/// Test-set scoring of a student as a float model and as the int8 graph run by the Swift integer runtime.
+/// Test-set scoring of a student as a float model and as the int8 graph run by the Swift integer runtime:
+/// accuracy for a classification student, mean absolute error in the task's unit for a regression student.
 enum StudentEvaluation {
     /// Fraction of equal entries.
     static func accuracy(_ predicted: [Int], _ truth: [Int]) -> Double {
@@ -56,6 +57,40 @@ enum StudentEvaluation {
         return indices.map { window in
             let inputs = normalization.quantize(rawSample(windows: windows, window: window, modalities: modalities), for: graph)
             return argmax(runtime.run(inputs)[0][...])
+        }
+    }
+
+    /// Mean absolute difference.
+    static func meanAbsoluteError(_ predicted: [Float], _ truth: [Float]) -> Double {
+        precondition(predicted.count == truth.count, "StudentEvaluation: \(predicted.count) predictions for \(truth.count) values")
+        guard !truth.isEmpty else { return 0 }
+        return zip(predicted, truth).reduce(0.0) { $0 + abs(Double($1.0) - Double($1.1)) } / Double(truth.count)
+    }
+
+    /// A regression student's first output in the task's unit (output · scale + mean), float (eval mode, no grad).
+    static func floatValues(_ student: StudentModel, normalization: StudentInputNormalization, windows: WindowSet,
+                            indices: [Int], mean: Float, scale: Float) throws -> [Float] {
+        student.eval()
+        var values: [Float] = []
+        for start in stride(from: 0, to: indices.count, by: 256) {
+            let chunk = Array(indices[start..<min(indices.count, start + 256)])
+            let inputs = try normalization.inputs(windows: windows, indices: chunk, modalities: student.configuration.modalities)
+            let outputs = withNoGrad { student(inputs) }.scalars, count = student.configuration.classCount
+            values += chunk.indices.map { row in outputs[row * count] * scale + mean }
+        }
+        return values
+    }
+
+    /// The int8 regression graph's first output in the task's unit: each raw window normalised and quantized as
+    /// on the device, run by the integer reference runtime, the int8 output dequantized, then · scale + mean.
+    static func integerValues(_ graph: EdgeGraph, normalization: InputNormalization, windows: WindowSet, indices: [Int],
+                              modalities: [StudentModality], mean: Float, scale: Float) -> [Float] {
+        let runtime = IntegerRuntime(graph: graph)
+        let output = graph.tensors[graph.outputs[0]].quantization!
+        return indices.map { window in
+            let inputs = normalization.quantize(rawSample(windows: windows, window: window, modalities: modalities), for: graph)
+            let q = runtime.run(inputs)[0][0]
+            return output.scale * Float(Int32(q) - output.zeroPoint) * scale + mean
         }
     }
 

@@ -5,7 +5,9 @@ import SensorTensor
 
 /// `sensorfm export RUN_DIR --format tflite|c --out DIR`: the int8 student of a distill run, rebuilt from its
 /// weights and recorded calibration ranges (the graph the run measured), written by `EdgeArtefact.write` with
-/// the run's accuracy against the teacher in the model card. An existing DIR is never overwritten.
+/// the run's accuracy against the teacher in the model card. The C format also measures the student through the
+/// exported C itself (host compiler, `sensorfm_infer` on the run's raw test windows, normalise-and-quantize
+/// included) and adds `c_int8_student_accuracy` (or `_mae`) to the card. An existing DIR is never overwritten.
 public enum StudentExport {
     public static func write(runDirectory: URL, format: EdgeArtefactFormat, to directory: URL) throws {
         let folder = runDirectory.standardizedFileURL
@@ -23,8 +25,14 @@ public enum StudentExport {
         student.eval()
         let graph = try record.quantized(StudentLowering.floatGraph(student))
         let profile = try DeviceProfile.load(URL(fileURLWithPath: record.device))
+        var metrics = record.accuracyVersusTeacher
+        if format == .c, FileManager.default.fileExists(atPath: directory.standardizedFileURL.path) == false,
+           let measured = try CPathEvaluation.measure(graph: graph, normalization: record.inputNormalization, valueScaling: record.valueScaling,
+                                                      verification: folder.appendingPathComponent("verification")) {
+            metrics.merge(measured) { _, new in new }
+        }
         try EdgeArtefact.write(graph: graph, normalization: record.inputNormalization, windowSeconds: record.windowSeconds,
-                               format: format, profile: profile, accuracyVersusTeacher: record.accuracyVersusTeacher,
-                               to: directory.standardizedFileURL)
+                               format: format, profile: profile, accuracyVersusTeacher: metrics,
+                               valueScaling: record.valueScaling, to: directory.standardizedFileURL)
     }
 }

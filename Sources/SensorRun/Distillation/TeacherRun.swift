@@ -1,8 +1,8 @@
 import Foundation
 import SensorEval
 
-/// A fine-tuning run opened as a distillation teacher: its model of one classification task, the dataset and
-/// split it was trained on, and the modalities its encoder reads.
+/// A fine-tuning run opened as a distillation teacher: its model of one task (classification, or regression such
+/// as heart rate), the dataset and split it was trained on, and the modalities its encoder reads.
 struct TeacherRun {
     let folder: URL
     let dataset: EvaluationDataset
@@ -26,9 +26,6 @@ struct TeacherRun {
         guard let model = models.first(where: { $0.task.name == task }) else {
             throw ConfigError(.inconsistent, path: "task", location: location,
                               "the teacher run \(folder.path) has no \(task) model (it has \(models.map(\.task.name).joined(separator: ", ")))")
-        }
-        guard model.task.kind == .classification else {
-            throw ConfigError(.inconsistent, path: "task", location: location, "\(task) is not a classification task")
         }
         let targets = try inputs.dataset.targets(model.task, configurationPath: "tasks", configuration: inputs.configuration)
         return TeacherRun(folder: folder, dataset: inputs.dataset, fold: fold, model: model, targets: targets)
