@@ -94,11 +94,16 @@ run_stage_commands() {
     "$("$run_bin" pretrain --tensor-digest "$(ls "$rn"/elsewhere/runs/smoke-run/pretrain-*/checkpoints/step-*.safetensors | tail -n 1)")" ] ||
     { echo "sensorfm pretrain PIPELINE.yaml trained other weights than the pipeline's pretrain stage"; return 1; }
   grep -q '^name: smoke-run-pretrain$' "$rn/standalone/config.yaml" || { echo "the section's run is not named smoke-run-pretrain"; return 1; }
-  local out status
+  local out status line
+  mkdir -p "$rn/typo" && sed 's/{name: adamw, lr: 2e-3,/{name: adamw, lrr: 2e-3,/' "$run_config" >"$rn/typo/smoke-run.yaml"
+  line=$(grep -n 'lrr: 2e-3' "$rn/typo/smoke-run.yaml" | cut -d: -f1)
+  out=$("$run_bin" run "$rn/typo/smoke-run.yaml" --run-dir "$rn/bad" 2>&1); status=$?
+  echo "$out"
+  [ "$status" -eq 65 ] && echo "$out" | grep -q "$rn/typo/smoke-run.yaml:$line: pretrain.optimizer.lrr: unknown key" &&
+    echo "$out" | grep -q "did you mean 'pretrain.optimizer.lr'" && [ ! -e "$rn/bad" ] || return 1
   out=$("$run_bin" run "$run_config" --run-dir "$rn/bad" --set pretrain.optimizer.lrr=1 2>&1); status=$?
   echo "$out"
-  [ "$status" -eq 65 ] && echo "$out" | grep -q "smoke-run.yaml" && echo "$out" | grep -q "pretrain.optimizer.lrr: unknown key" &&
-    echo "$out" | grep -q "did you mean 'pretrain.optimizer.lr'" || return 1
+  [ "$status" -eq 65 ] && echo "$out" | grep -q "set pretrain.optimizer.lrr: pretrain.optimizer.lrr: unknown key" || return 1
   out=$("$run_bin" finetune "$run_config" --from "$rn/standalone" --run-dir "$rn/bad2" --set finetune.lrr=1 2>&1); status=$?
   echo "$out"
   [ "$status" -eq 65 ] && echo "$out" | grep -q "did you mean 'finetune.finetune.lr'" && [ ! -e "$rn/bad2" ] || return 1
