@@ -3,7 +3,8 @@
 #   Scripts/setup.sh          system packages + the light Python environment used by the checks
 # System: OpenBLAS (CBLAS) and LAPACKE, pkg-config to find them; Open MPI for data-parallel runs
 # (loaded at run time under mpirun/srun only, the build never needs it).
-# Python (.venv, ignored by git): numpy and safetensors, for the format round-trip checks.
+# Python (.venv, ignored by git): numpy and safetensors, for the format round-trip checks; .venv-edge (Scripts/edge_venv.sh):
+# the TFLite Micro interpreter that `sensorfm run` checks the exported student in.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,4 +29,5 @@ if ! .venv/bin/python -c "import numpy, safetensors" >/dev/null 2>&1; then
   echo "setup: installing ${python_packages[*]} into .venv"
   .venv/bin/pip install -q --disable-pip-version-check "${python_packages[@]}"
 fi
+Scripts/edge_venv.sh
 echo "setup: ok"

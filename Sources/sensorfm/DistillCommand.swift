@@ -19,7 +19,7 @@ struct DistillCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "The distillation config (YAML), e.g. Experiments/smoke-distill.yaml.")
+    @Argument(help: "The distillation config (YAML), e.g. Experiments/smoke-distill.yaml, or a pipeline file (its distill section).")
     var config: String
 
     @Option(help: ArgumentHelp("The fine-tuning run folder whose model teaches.", valueName: "run-dir"))

@@ -18,7 +18,7 @@ struct EvaluateCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "The evaluation config (YAML), e.g. Experiments/evaluate-default.yaml.")
+    @Argument(help: "The evaluation config (YAML), e.g. Experiments/evaluate-default.yaml, or a pipeline file (its evaluate section).")
     var config: String?
 
     @Option(name: .customLong("from"), help: ArgumentHelp("The pretraining run folder whose encoder to evaluate.", valueName: "run-dir"))

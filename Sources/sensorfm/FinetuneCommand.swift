@@ -17,7 +17,7 @@ struct FinetuneCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "The evaluation config (YAML), e.g. Experiments/smoke-finetune.yaml.")
+    @Argument(help: "The evaluation config (YAML), e.g. Experiments/smoke-finetune.yaml, or a pipeline file (its finetune section).")
     var config: String?
 
     @Option(name: .customLong("from"), help: ArgumentHelp("The pretraining run folder whose encoder to fine-tune.", valueName: "run-dir"))

@@ -16,7 +16,7 @@ struct PretrainCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "The experiment config (YAML), e.g. Experiments/smoke-pretrain.yaml.")
+    @Argument(help: "The experiment config (YAML), e.g. Experiments/smoke-pretrain.yaml, or a pipeline file (its pretrain section).")
     var config: String?
 
     @Option(help: ArgumentHelp("Continue the run in this folder from its last checkpoint.", valueName: "run-dir"))

@@ -6,7 +6,7 @@ struct RunOptions: ParsableArguments {
     @Option(name: .customLong("run-dir"), help: ArgumentHelp("Run folder (default: ./runs/NAME-TIMESTAMP).", valueName: "dir"))
     var runDirectory: String?
 
-    @Option(name: .customLong("set"), help: ArgumentHelp("Override a config value, e.g. --set optimizer.lr=3e-4 (repeatable; the value is YAML).",
+    @Option(name: .customLong("set"), help: ArgumentHelp("Override a config value, e.g. --set optimizer.lr=3e-4 (repeatable; the value is YAML; given a pipeline file, keys of the command's section).",
                                                          valueName: "key=value"))
     var assignments: [String] = []
 

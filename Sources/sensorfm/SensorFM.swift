@@ -5,6 +5,13 @@ struct SensorFM: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sensorfm",
         abstract: "Self-supervised foundation models for wearable sensor streams.",
-        subcommands: [BenchCommand.self, PretrainCommand.self, FinetuneCommand.self, EvaluateCommand.self, PredictCommand.self, EmbedCommand.self, ReportCommand.self, DataCommand.self, EdgeCommand.self, DistillCommand.self, ExportCommand.self]
+        discussion: """
+            The main job is one command: `sensorfm run Experiments/quickstart.yaml` (data -> pretrain -> evaluate -> \
+            finetune -> distill -> export -> report). Every stage is also a command below, and reads its section of the \
+            same pipeline file. `sensorfm help COMMAND` describes one.
+            """,
+        subcommands: [RunCommand.self, DataCommand.self, PretrainCommand.self, EvaluateCommand.self, FinetuneCommand.self,
+                      DistillCommand.self, ExportCommand.self, ReportCommand.self, PredictCommand.self, EmbedCommand.self,
+                      EdgeCommand.self, BenchCommand.self]
     )
 }

@@ -68,11 +68,11 @@ extension DistillationRunConfiguration {
     static let quantizationAwareKeys = ["epochs", "lr", "range_momentum"]
     static let taskNames = ["activity", "stress", "heart_rate"]
 
-    /// Reads a config file and applies `--set` overrides in order.
+    /// Reads a config file (a pipeline file's `distill` section, see `PipelineFile`) and applies `--set` overrides in order.
     public static func load(file: URL, overrides: [String] = []) throws -> DistillationRunConfiguration {
-        var node = try ConfigNode.load(file)
-        for assignment in overrides { node = try node.overriding(assignment) }
-        return try read(node, baseDirectory: file.deletingLastPathComponent(), defaultName: file.deletingPathExtension().lastPathComponent)
+        try PipelineFile.readStage("distill", of: file, overrides: overrides) { node, defaultName in
+            try read(node, baseDirectory: file.deletingLastPathComponent(), defaultName: defaultName)
+        }
     }
 
     /// Reads a parsed tree; a relative `device` path resolves against `baseDirectory`.

@@ -14,13 +14,12 @@ extension EvaluationConfiguration {
     static let bootstrapKeys = ["resamples", "level", "seed"]
     static let taskNames = ["activity", "heart_rate", "stress"]
 
-    /// Reads a configuration file and applies `--set` overrides in order; relative paths resolve
-    /// against the file's folder.
-    public static func load(file: URL, overrides: [String] = []) throws -> EvaluationConfiguration {
-        var node = try ConfigNode.load(file)
-        for assignment in overrides { node = try node.overriding(assignment) }
-        return try read(node, baseDirectory: file.deletingLastPathComponent(),
-                        defaultName: file.deletingPathExtension().lastPathComponent)
+    /// Reads a configuration file (of a pipeline file, its `section`: evaluate or finetune, see `PipelineFile`)
+    /// and applies `--set` overrides in order; relative paths resolve against the file's folder.
+    public static func load(file: URL, overrides: [String] = [], section: String = "evaluate") throws -> EvaluationConfiguration {
+        try PipelineFile.readStage(section, of: file, overrides: overrides) { node, defaultName in
+            try read(node, baseDirectory: file.deletingLastPathComponent(), defaultName: defaultName)
+        }
     }
 
     /// Reads a parsed tree; a relative `data.path` resolves against `baseDirectory`.

@@ -23,14 +23,13 @@ extension RunConfiguration {
     /// Environment variable that moves the synthetic-cohort cache.
     public static let cacheEnvironmentVariable = "SENSORFM_CACHE"
 
-    /// Reads a configuration file, applies `--set` overrides in order, and resolves relative paths
-    /// against the file's folder. `environment` supplies `SENSORFM_CACHE`.
+    /// Reads a configuration file (a pipeline file's `pretrain` section, see `PipelineFile`), applies `--set`
+    /// overrides in order, and resolves relative paths against the file's folder. `environment` supplies `SENSORFM_CACHE`.
     public static func load(file: URL, overrides: [String] = [],
                             environment: [String: String] = ProcessInfo.processInfo.environment) throws -> RunConfiguration {
-        var node = try ConfigNode.load(file)
-        for assignment in overrides { node = try node.overriding(assignment) }
-        let defaultName = file.deletingPathExtension().lastPathComponent
-        return try read(node, baseDirectory: file.deletingLastPathComponent(), defaultName: defaultName, environment: environment)
+        try PipelineFile.readStage("pretrain", of: file, overrides: overrides) { node, defaultName in
+            try read(node, baseDirectory: file.deletingLastPathComponent(), defaultName: defaultName, environment: environment)
+        }
     }
 
     /// Reads a parsed tree; relative paths resolve against `baseDirectory`.

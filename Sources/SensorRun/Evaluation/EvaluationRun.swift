@@ -26,9 +26,10 @@ public enum EvaluationRun {
         let dataset: EvaluationDataset
     }
 
-    /// Reads the config, the pretraining run and the dataset, and checks tasks and folds.
-    static func prepare(configFile: URL, overrides: [String], from: URL, log: (String) -> Void) throws -> Inputs {
-        let configuration = try EvaluationConfiguration.load(file: configFile, overrides: overrides)
+    /// Reads the config (of a pipeline file, its `section`), the pretraining run and the dataset, and checks tasks and folds.
+    static func prepare(configFile: URL, overrides: [String], from: URL, section: String = "evaluate",
+                        log: (String) -> Void) throws -> Inputs {
+        let configuration = try EvaluationConfiguration.load(file: configFile, overrides: overrides, section: section)
         Threading.setThreadCount(configuration.threads)
         let source = try PretrainingSource.open(from, checkpoint: configuration.checkpoint)
         for warning in source.warnings { log("warning: \(warning)") }

@@ -14,7 +14,8 @@ public enum FineTuneRun {
     public static func start(configFile: URL, overrides: [String], from: URL, runDirectory: URL?, interactive: Bool,
                              stop: StopSignals?) throws -> (folder: URL, outcome: TrainingOutcome) {
         let console = RunLogSink(interactive: interactive, logFile: nil).logger()
-        let inputs = try EvaluationRun.prepare(configFile: configFile, overrides: overrides, from: from) { console.info("\($0)") }
+        let inputs = try EvaluationRun.prepare(configFile: configFile, overrides: overrides, from: from,
+                                               section: "finetune") { console.info("\($0)") }
         let folder = try RunFolder.create(
             at: runDirectory?.standardizedFileURL ?? PretrainRun.defaultRunDirectory(name: inputs.configuration.name),
             resolvedConfig: try inputs.configuration.resolvedYAML())
