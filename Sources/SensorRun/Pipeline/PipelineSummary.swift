@@ -59,10 +59,12 @@ enum PipelineSummary {
         let mode = evaluate.modes[0]
         let parts = results.tasks.map { task -> String in
             let metric = task.task.kind == .classification ? "accuracy" : "mae"
-            let groups = ResultGroup.grouped(task.runs)
+            let means = SeedMean.of(task)
             func value(_ model: String) -> String {
-                groups.first { $0.model == model && $0.fraction == lowest && (model == "scratch" || $0.mode == mode) }?
-                    .estimate(metric).map { number($0.value) } ?? "?"
+                means.first {
+                    $0.model == model && $0.fraction == lowest && $0.fold == 0 && $0.metric == metric
+                        && (model == "scratch" || $0.mode == mode)
+                }.map { number($0.estimate.value) } ?? "?"
             }
             var part = "\(task.task.name) \(metric == "mae" ? "MAE" : metric) \(value("pretrained")) vs scratch \(value("scratch"))"
             if let comparison = task.comparisons.first(where: {
