@@ -49,6 +49,15 @@ run_reuse() {
 }
 check "run: a re-run reuses every stage; same summary, byte-identical report" run_reuse
 
+run_report_student() {
+  local root="$rn/elsewhere/runs/smoke-run"
+  "$run_bin" report "$root"/distill-* "$root"/export-* --out "$rn/student/report.html" </dev/null || return 1
+  grep -E '^\| int8 student|check passed' "$rn/student/report.md"
+  grep -q 'arena (TFLite Micro)' "$rn/student/report.md" && grep -q 'TFLite Micro (PyPI tflite-micro) check passed' "$rn/student/report.md" &&
+    grep -q '<dt>runtime_check</dt><dd>TFLite Micro (PyPI tflite-micro): passed</dd>' "$rn/student/report.html"
+}
+check "run: sensorfm report on the pipeline's distill and export folders shows the student with the TFLite Micro check and arena" run_report_student
+
 run_downstream_change() {
   (cd "$rn/elsewhere" && "$run_bin" run "$run_config" --set distill.distillation.epochs=3 </dev/null >"$rn/third.out" 2>"$rn/third.err") ||
     { tail -n 20 "$rn/third.err"; return 1; }

@@ -4,8 +4,9 @@ import SensorReport
 
 /// Builds the `Report` of `sensorfm report` from run folders: provenance and training curves of
 /// every folder, and from an evaluation's `results.json` the label-efficiency curves, confusion
-/// matrices, Bland–Altman plots and metric tables; from `embeddings.safetensors` a PCA map. Only the
-/// folders' contents enter the report (no clock, no absolute paths), so re-rendering is byte-identical.
+/// matrices, Bland–Altman plots and metric tables; from `embeddings.safetensors` a PCA map; from distill
+/// and export folders the student section (`StudentSection`). Only the folders' contents enter the report (no
+/// clock, no absolute paths), so re-rendering is byte-identical.
 public enum ReportBuilder {
     /// Methods in label-efficiency order: a model and mode of `RunResult` and their legend name.
     static func method(model: String, mode: String) -> String? {
@@ -22,17 +23,31 @@ public enum ReportBuilder {
     static let metricTitles = ["accuracy": "accuracy", "balanced_accuracy": "balanced accuracy", "macro_f1": "macro-F1",
                                "auroc": "AUROC", "mae": "MAE", "rmse": "RMSE", "pearson": "Pearson r"]
 
-    /// The report of `folders` (in the given order).
+    /// The report of `folders` (in the given order). Distill folders add the student section, export folders
+    /// their provenance and, with the distill folder they were made from, the TFLite Micro check.
     public static func build(folders: [URL]) throws -> Report {
         var report = Report(title: "SensorFM report")
-        for url in folders.map(\.standardizedFileURL) {
+        let folders = folders.map(\.standardizedFileURL)
+        let exports = folders.filter(StudentSection.isExport)
+        let distills = folders.filter(StudentSection.isDistill)
+        for url in folders {
+            let name = url.lastPathComponent
+            if exports.contains(url) {
+                report.runs.append(StudentSection.provenance(export: url))
+                continue
+            }
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue,
                   FileManager.default.fileExists(atPath: url.appendingPathComponent("config.yaml").path) else {
-                throw RunError.notARun(path: url.path, "it has no config.yaml (give folders that sensorfm pretrain, finetune or evaluate wrote)")
+                throw RunError.notARun(path: url.path, "it has no config.yaml nor model_card.json (give folders that sensorfm pretrain, finetune, evaluate, distill or export wrote)")
             }
-            let name = url.lastPathComponent
             report.runs.append(provenance(url, name: name))
+            if distills.contains(url) {
+                let export = exports.first { StudentSection.distill(of: $0, among: distills) == url }
+                let section = try StudentSection.edgeSection(distill: url, export: export, label: distills.count > 1 ? name : nil)
+                report.edge = report.edge.map { $0.merged(with: section) } ?? section
+                continue
+            }
             let metricsURL = url.appendingPathComponent("metrics.jsonl")
             if FileManager.default.fileExists(atPath: metricsURL.path) {
                 let series = try MetricsLogParser.parse(contentsOf: metricsURL)
