@@ -82,7 +82,6 @@ enum ReportTables {
         if !run.dataManifestHash.isEmpty { facts.append(("data manifest", run.dataManifestHash)) }
         if !run.seeds.isEmpty { facts.append(("seeds", run.seeds.map(String.init).joined(separator: ", "))) }
         if !run.machine.isEmpty { facts.append(("machine", run.machine)) }
-        for duration in run.durations { facts.append((duration.name, NumberText.duration(seconds: duration.seconds))) }
         for key in run.details.keys.sorted() { facts.append((key, run.details[key] ?? "")) }
         return facts
     }

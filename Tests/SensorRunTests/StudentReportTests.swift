@@ -77,6 +77,13 @@ import Testing
         let text = String(decoding: first, as: UTF8.self)
         #expect(text.contains("arena (TFLite Micro)") && text.contains("int8 student (PTQ baseline)"))
         #expect(!text.contains(root.path), "no absolute paths in the report")
+        #expect(!text.contains("12.5"), "no wall-clock durations in the report")
+    }
+
+    @Test func configPathsAreCutToTheirLastComponent() {
+        let config = "data:\n  cache: /work/x/generated/cohorts\ndevice: '/a/b/wrist.yaml' # profile\nname: run/1\nlr: 2e-3 # see /c\n"
+        #expect(ReportBuilder.withoutLocations(config)
+            == "data:\n  cache: …/cohorts\ndevice: '…/wrist.yaml' # profile\nname: run/1\nlr: 2e-3 # see /c\n")
     }
 
     @Test func aRegressionStudentReportsItsMAEInTheTasksUnitWithoutAnExport() throws {

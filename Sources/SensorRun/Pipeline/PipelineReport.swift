@@ -4,10 +4,8 @@ import SensorReport
 /// The report stage: `sensorfm report`'s report of the pretraining, evaluation, fine-tuning, distill and export
 /// folders (the student's section is `StudentSection`'s).
 ///
-/// Unlike `sensorfm report`, the pipeline's report leaves out what the clock decides (creation times, durations,
-/// windows/s curves; they stay in each folder's meta.json, metrics.jsonl and stage.json), so it is a function of
-/// the config, the seed and the code alone: an interrupted and resumed run renders the same bytes as an
-/// uninterrupted one.
+/// Like `sensorfm report`'s, the report is a function of the config, the seed and the code alone (no clock, no
+/// absolute paths): an interrupted and resumed run renders the same bytes as an uninterrupted one.
 enum PipelineReport {
     struct Folders {
         var pretrain: URL
@@ -17,20 +15,10 @@ enum PipelineReport {
         var export: URL?
     }
 
-    /// Series of `metrics.jsonl` that measure the machine, not the model.
-    static let timingSeries: Set<String> = ["windows_per_s"]
-
     static func build(_ folders: Folders, title: String) throws -> Report {
         var report = try ReportBuilder.build(folders: [folders.pretrain, folders.evaluate, folders.finetune, folders.distill, folders.export]
             .compactMap { $0 })
         report.title = title
-        for index in report.runs.indices {
-            report.runs[index].durations = []
-            report.runs[index].details["created"] = nil
-        }
-        report.trainingCurves = report.trainingCurves.map { curves in
-            TrainingCurves(runName: curves.runName, series: curves.series.filter { !timingSeries.contains($0.key) })
-        }
         return report
     }
 
