@@ -40,13 +40,28 @@ class PreNormBlock(nn.Module):
         return x + self.down(F.gelu(self.up(self.norm2(x))))
 
 
+def sinusoidal_positions():
+    """The position embedding's starting value, as the Swift `PatchEncoder.sinusoidalPositions`: sine/cosine
+    pairs of each token's centre time in units of the finest modality's patch (a temperature token spans 5)."""
+    finest = max(n for n, _ in TOKENS.values())
+    times = [(token + 0.5) * (finest / n) for n, _ in TOKENS.values() for token in range(n)]
+    rows = []
+    for time in times:
+        row = []
+        for pair in range(WIDTH // 2):
+            angle = time / 10_000 ** (2 * pair / WIDTH)
+            row += [math.sin(angle), math.cos(angle)]
+        rows.append(row)
+    return torch.tensor(rows, dtype=torch.float64).float()
+
+
 class PatchEncoder(nn.Module):
     def __init__(self):
         super().__init__()
         self.tokenizers = nn.ModuleDict({m: nn.Linear(p, WIDTH) for m, (_, p) in TOKENS.items()})
         self.mask_token = nn.Parameter(torch.zeros(WIDTH))
         self.modality_embedding = nn.Parameter(0.02 * torch.randn(len(TOKENS), WIDTH))
-        self.position_embedding = nn.Parameter(0.02 * torch.randn(TOTAL_TOKENS, WIDTH))
+        self.position_embedding = nn.Parameter(sinusoidal_positions())
         modality_of_token = [i for i, (n, _) in enumerate(TOKENS.values()) for _ in range(n)]
         self.register_buffer("modality_of_token", torch.tensor(modality_of_token), persistent=False)
         self.blocks = nn.ModuleList(PreNormBlock() for _ in range(DEPTH))

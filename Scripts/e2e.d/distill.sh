@@ -1,7 +1,7 @@
 # Sourced by Scripts/e2e.sh (uses $bin, $work and check): smoke pretraining with held-out test subjects -> finetune
 # (activity and heart rate) -> distill (Experiments/smoke-distill.yaml) -> export tflite and C -> the run's
 # verification bundle replayed in TFLite Micro; the same with quantization-aware training and with a heart-rate
-# (regression) student -> bad input (a student over the wrist budget is refused naming the layer; nothing is written).
+# (regression) student -> `sensorfm report` on the distill and export folders -> bad input (a student over the wrist budget is refused naming the layer; nothing is written).
 di="$work/distill"
 mkdir -p "$di"
 
@@ -70,6 +70,21 @@ distill_heart_rate() {
   distill_tflm "$di/hr"
 }
 check "distill heart_rate: regression student (MSE to teacher + truth), MAE reported, C export with bpm scaling, bit-exact in TFLite Micro" distill_heart_rate
+
+distill_report() {
+  local folders=("$di/run" "$di/tflite" "$di/qat" "$di/hr")
+  "$bin/sensorfm" report "${folders[@]}" --out "$di/report/report.html" </dev/null || return 1
+  cp "$di/report/report.html" "$di/report/first.html" && cp "$di/report/report.md" "$di/report/first.md"
+  "$bin/sensorfm" report "${folders[@]}" --out "$di/report/report.html" </dev/null >/dev/null || return 1
+  cmp "$di/report/first.html" "$di/report/report.html" && cmp "$di/report/first.md" "$di/report/report.md" || return 1
+  grep -E '^\| (run|qat|hr): ' "$di/report/report.md"
+  grep -qF '| run: int8 student (PTQ) | wrist-default |' "$di/report/report.md" &&
+    grep -qF '| qat: int8 student (PTQ baseline) | activity accuracy |' "$di/report/report.md" &&
+    grep -qF '| hr: int8 student (PTQ) | heart\_rate MAE (bpm) |' "$di/report/report.md" &&
+    grep -qF '<dt>formats</dt><dd>tflite</dd>' "$di/report/report.html" || return 1
+  ! grep -q "$di" "$di/report/report.html" || { echo "absolute paths in the report"; return 1; }
+}
+check "report: distill folders (PTQ, QAT with its PTQ baseline, heart-rate MAE) and an export folder render a student section, byte-identically twice" distill_report
 
 distill_refuses_large_student() {
   local out status

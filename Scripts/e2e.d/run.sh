@@ -1,7 +1,8 @@
 # Sourced by Scripts/e2e.sh (uses $bin, $work and check): the main job `sensorfm run` on Experiments/smoke-run.yaml,
 # run from another folder -> a re-run reuses every stage (byte-identical report) -> a changed distill key re-runs
 # distill, export and report only -> a run killed with SIGKILL mid-pretrain, run again, resumes and ends with the
-# uninterrupted run's report -> each stage command reads its section of the pipeline file -> bad input.
+# uninterrupted run's report, and `sensorfm report` of both runs' stage folders gives the same bytes -> each stage
+# command reads its section of the pipeline file -> bad input.
 rn="$work/run"
 mkdir -p "$rn/elsewhere"
 run_bin="$(cd "$bin" && pwd)/sensorfm"
@@ -49,6 +50,15 @@ run_reuse() {
 }
 check "run: a re-run reuses every stage; same summary, byte-identical report" run_reuse
 
+run_report_student() {
+  local root="$rn/elsewhere/runs/smoke-run"
+  "$run_bin" report "$root"/distill-* "$root"/export-* --out "$rn/student/report.html" </dev/null || return 1
+  grep -E '^\| int8 student|check passed' "$rn/student/report.md"
+  grep -q 'arena (TFLite Micro)' "$rn/student/report.md" && grep -q 'TFLite Micro (PyPI tflite-micro) check passed' "$rn/student/report.md" &&
+    grep -q '<dt>runtime_check</dt><dd>TFLite Micro (PyPI tflite-micro): passed</dd>' "$rn/student/report.html"
+}
+check "run: sensorfm report on the pipeline's distill and export folders shows the student with the TFLite Micro check and arena" run_report_student
+
 run_downstream_change() {
   (cd "$rn/elsewhere" && "$run_bin" run "$run_config" --set distill.distillation.epochs=3 </dev/null >"$rn/third.out" 2>"$rn/third.err") ||
     { tail -n 20 "$rn/third.err"; return 1; }
@@ -86,6 +96,20 @@ run_kill_resume() {
     "$("$run_bin" pretrain --tensor-digest "$(ls "$rn"/elsewhere/runs/smoke-run/pretrain-*/checkpoints/step-*.safetensors | tail -n 1)")" ]
 }
 check "run: killed with SIGKILL mid-pretrain, a re-run resumes and ends with the uninterrupted run's report and weights" run_kill_resume
+
+run_report_reproducible() {
+  # sensorfm report of the killed-and-resumed run's stage folders and of the first run's: the same bytes (no times,
+  # durations or paths of the run folder in the report).
+  local dir="" d s stages=()
+  for d in "$rn"/killed[0-9]; do [ -d "$d" ] && dir=$d; done
+  [ -n "$dir" ] || { echo "no killed run folder"; return 1; }
+  for s in pretrain evaluate finetune distill export; do stages+=("$(basename "$(ls -d "$dir/$s"-* | head -n 1)")"); done
+  "$run_bin" report "${stages[@]/#/$dir/}" --out "$rn/repro/resumed/report.html" </dev/null &&
+    "$run_bin" report "${stages[@]/#/$rn/elsewhere/runs/smoke-run/}" --out "$rn/repro/first/report.html" </dev/null || return 1
+  cmp "$rn/repro/resumed/report.html" "$rn/repro/first/report.html" && cmp "$rn/repro/resumed/report.md" "$rn/repro/first/report.md" || return 1
+  ! grep -qE "killed|elsewhere|$(pwd)" "$rn/repro/first/report.html" || { echo "run folder or checkout paths in the report"; return 1; }
+}
+check "run: sensorfm report of two run folders of the same experiment (one killed and resumed) is byte-identical" run_report_reproducible
 
 run_stage_commands() {
   # The stage command given the pipeline file trains its section: the same weights as the pipeline's pretrain stage.

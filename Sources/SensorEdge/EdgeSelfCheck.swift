@@ -67,25 +67,26 @@ public enum EdgeSelfCheck {
     /// Int8 test inputs: fresh synthetic windows (a different stream from calibration) quantized with the
     /// graph's input parameters, plus every tenth sample replaced by uniform random int8 to reach saturation.
     public static func testInputs(for graph: EdgeGraph, configuration: StudentConfiguration, count: Int, seed: UInt64) -> [[[Int8]]] {
-        var generator = RandomGenerator(seed: seed &+ 2)
-        let windows = syntheticWindows(configuration: configuration, count: count, generator: &generator)
-        return windows.enumerated().map { index, window in
-            if index % 10 == 9 {
-                return window.map { values in values.map { _ in Int8(Int(generator.nextInt(below: 256)) - 128) } }
-            }
-            return PostTrainingQuantization.quantizeInputs(window, for: graph)
-        }
+        testInputs(configuration: configuration, count: count, seed: seed) { PostTrainingQuantization.quantizeInputs($0, for: graph) }
     }
 
     /// Int16 test inputs of a 16x8 graph: as `testInputs`, every tenth sample uniform over the whole int16 range.
     public static func testInputs16(for graph: EdgeGraph, configuration: StudentConfiguration, count: Int, seed: UInt64) -> [[[Int16]]] {
+        testInputs(configuration: configuration, count: count, seed: seed) { PostTrainingQuantization.quantizeInputs16($0, for: graph) }
+    }
+
+    /// The sample stream both widths share, so the int8 and 16x8 checks see the same windows: `quantize` of each
+    /// synthetic window, every tenth replaced by values uniform over `Value`'s whole range.
+    private static func testInputs<Value: FixedWidthInteger & SignedInteger>(configuration: StudentConfiguration, count: Int, seed: UInt64,
+                                                                            quantize: ([[Float]]) -> [[Value]]) -> [[[Value]]] {
         var generator = RandomGenerator(seed: seed &+ 2)
         let windows = syntheticWindows(configuration: configuration, count: count, generator: &generator)
+        let span = 1 << Value.bitWidth, minimum = Int(Value.min)
         return windows.enumerated().map { index, window in
             if index % 10 == 9 {
-                return window.map { values in values.map { _ in Int16(Int(generator.nextInt(below: 65536)) - 32768) } }
+                return window.map { values in values.map { _ in Value(generator.nextInt(below: span) + minimum) } }
             }
-            return PostTrainingQuantization.quantizeInputs16(window, for: graph)
+            return quantize(window)
         }
     }
 

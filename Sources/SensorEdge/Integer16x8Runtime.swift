@@ -1,8 +1,8 @@
 /// Runs a 16x8 `EdgeGraph` (int16 activations with zero point 0, int8 weights, int64 biases) with integer
-/// arithmetic only, as TFLite Micro's 16x8 reference kernels: convolutions and FULLY_CONNECTED accumulate
-/// w · x in int64 (no input offset), add the int64 bias and requantize with the int64
-/// `FixedPoint.multiplyByQuantizedMultiplier`; MEAN and ADD use the int32 arithmetic of the int8 kernels
-/// with int16 limits (ADD shifts its inputs by 15 bits instead of 20).
+/// arithmetic only, as TFLite Micro's 16x8 reference kernels, through the int8 runtime's `IntegerKernels`:
+/// convolutions and FULLY_CONNECTED accumulate w · x in int64 (zero points 0), add the int64 bias and requantize
+/// with the int64 `FixedPoint.multiplyByQuantizedMultiplier`; MEAN and ADD use the int32 arithmetic of the int8
+/// kernels with int16 limits (ADD shifts its inputs by 15 bits instead of 20).
 public struct Integer16x8Runtime: Sendable {
     public let graph: EdgeGraph
     private let steps: [Step]
@@ -74,9 +74,8 @@ public struct Integer16x8Runtime: Sendable {
             case .mean(let input, _, let output):
                 let shape = tensors[input].shape
                 precondition(shape.count == 4 && shape[1] == 1, "Integer16x8Runtime: MEAN \(tensors[output].name) supports [1, 1, L, C], got \(shape)")
-                let base = FixedPoint.quantizeMultiplier(Double(parameters(input).scale) / Double(parameters(output).scale))
                 return .mean(input: input, output: output, length: shape[2], channels: shape[3],
-                             multiplier: FixedPoint.meanMultiplier(base, elementCount: shape[2]))
+                             multiplier: FixedPoint.quantizeMultiplier(Double(parameters(input).scale) / Double(parameters(output).scale)))
             case .concatenation(let inputs, let output, let axis):
                 precondition(axis == tensors[output].shape.count - 1 || axis == -1,
                              "Integer16x8Runtime: CONCATENATION \(tensors[output].name) supports the last axis only, got \(axis)")
@@ -109,8 +108,11 @@ public struct Integer16x8Runtime: Sendable {
         return graph.outputs.map { values[$0] }
     }
 
-    static func clamp(_ value: Int32, _ range: ClosedRange<Int32>) -> Int16 {
-        Int16(min(max(value, range.lowerBound), range.upperBound))
+    /// A new int16 tensor of `count` values written by `kernel`.
+    private static func produce(_ count: Int, _ kernel: (UnsafeMutableBufferPointer<Int16>) -> Void) -> [Int16] {
+        var result = [Int16](repeating: 0, count: count)
+        result.withUnsafeMutableBufferPointer { kernel($0) }
+        return result
     }
 
     private func execute(_ step: Step, _ values: inout [[Int16]]) {
@@ -119,51 +121,43 @@ public struct Integer16x8Runtime: Sendable {
             values[output] = values[input]
         case .convolution(let input, let filter, let bias, let output, let length, let inputChannels, let outputChannels,
                           let kernelSize, let stride, let padding, let depthwise, let multipliers, let range):
-            let (outputLength, before) = padding.geometry(inputLength: length, kernelSize: kernelSize, stride: stride)
-            let x = values[input]
-            var result = [Int16](repeating: 0, count: outputLength * outputChannels)
-            for t in 0..<outputLength {
-                let origin = t * stride - before
-                for o in 0..<outputChannels {
-                    var accumulator: Int64 = 0
-                    for tap in 0..<kernelSize {
-                        let position = origin + tap
-                        if position < 0 || position >= length { continue }
+            values[output] = Self.produce(graph.tensors[output].count) { y in
+                values[input].withUnsafeBufferPointer { x in filter.withUnsafeBufferPointer { w in bias.withUnsafeBufferPointer { b in
+                    multipliers.withUnsafeBufferPointer { m in
                         if depthwise {
-                            accumulator &+= Int64(filter[tap * outputChannels + o]) &* Int64(x[position * inputChannels + o])
+                            IntegerKernels.depthwiseConvolution(input: x, length: length, channels: inputChannels, inputZeroPoint: Int64(0),
+                                                                filter: w, bias: b, kernelSize: kernelSize, stride: stride, padding: padding,
+                                                                multipliers: m, outputZeroPoint: 0, range: range, output: y)
                         } else {
-                            for i in 0..<inputChannels {
-                                accumulator &+= Int64(filter[(o * kernelSize + tap) * inputChannels + i]) &* Int64(x[position * inputChannels + i])
-                            }
+                            IntegerKernels.convolution(input: x, length: length, inputChannels: inputChannels, inputZeroPoint: Int64(0),
+                                                       filter: w, bias: b, outputChannels: outputChannels, kernelSize: kernelSize,
+                                                       stride: stride, padding: padding, multipliers: m, outputZeroPoint: 0,
+                                                       range: range, output: y)
                         }
                     }
-                    accumulator &+= bias[o]
-                    result[t * outputChannels + o] = Self.clamp(FixedPoint.multiplyByQuantizedMultiplier(accumulator, multipliers[o]), range)
-                }
+                } } }
             }
-            values[output] = result
         case .fullyConnected(let input, let weights, let bias, let output, let outputs, let multiplier, let range):
-            let x = values[input], inputs = x.count
-            values[output] = (0..<outputs).map { o in
-                var accumulator: Int64 = 0
-                for i in 0..<inputs { accumulator &+= Int64(weights[o * inputs + i]) &* Int64(x[i]) }
-                accumulator &+= bias[o]
-                return Self.clamp(FixedPoint.multiplyByQuantizedMultiplier(accumulator, multiplier), range)
+            values[output] = Self.produce(outputs) { y in
+                values[input].withUnsafeBufferPointer { x in weights.withUnsafeBufferPointer { w in bias.withUnsafeBufferPointer { b in
+                    IntegerKernels.fullyConnected(input: x, inputZeroPoint: Int64(0), weights: w, bias: b, outputs: outputs,
+                                                  multiplier: multiplier, outputZeroPoint: 0, range: range, output: y)
+                } } }
             }
         case .mean(let input, let output, let length, let channels, let multiplier):
-            let x = values[input]
-            values[output] = (0..<channels).map { c in
-                var sum: Int32 = 0
-                for t in 0..<length { sum &+= Int32(x[t * channels + c]) }
-                return Self.clamp(FixedPoint.multiplyByQuantizedMultiplier(sum, multiplier), Self.limits)
+            values[output] = Self.produce(channels) { y in
+                values[input].withUnsafeBufferPointer { x in
+                    IntegerKernels.mean(input: x, length: length, channels: channels, inputZeroPoint: 0, multiplier: multiplier,
+                                        outputZeroPoint: 0, output: y)
+                }
             }
         case .concatenation(let inputs, let output):
             values[output] = inputs.flatMap { values[$0] }
-        case .add(let first, let second, let output, let p, let range):
-            values[output] = zip(values[first], values[second]).map { a, b in
-                let scaledA = FixedPoint.multiplyByQuantizedMultiplier(Int32(a) &* (1 << p.leftShift), p.firstMultiplier)
-                let scaledB = FixedPoint.multiplyByQuantizedMultiplier(Int32(b) &* (1 << p.leftShift), p.secondMultiplier)
-                return Self.clamp(FixedPoint.multiplyByQuantizedMultiplier(scaledA &+ scaledB, p.outputMultiplier), range)
+        case .add(let first, let second, let output, let parameters, let range):
+            values[output] = Self.produce(graph.tensors[output].count) { y in
+                values[first].withUnsafeBufferPointer { a in values[second].withUnsafeBufferPointer { b in
+                    IntegerKernels.add(first: a, second: b, parameters: parameters, range: range, output: y)
+                } }
             }
         }
     }

@@ -105,6 +105,7 @@ extension HTMLPage {
             heading("Accuracy against the teacher")
             table(ReportTables.edgeComparisons(edge))
         }
+        for line in edge.notes { note(line) }
     }
 
     mutating func provenance(_ run: RunProvenance) {

@@ -41,6 +41,7 @@ public enum MarkdownRenderer {
         if let edge = report.edge {
             if !edge.budgets.isEmpty { lines += ["## Edge budgets", ""] + table(ReportTables.edgeBudgets(edge)) + [""] }
             if !edge.comparisons.isEmpty { lines += ["## Student against teacher", ""] + table(ReportTables.edgeComparisons(edge)) + [""] }
+            if !edge.notes.isEmpty { lines += edge.notes.map { "- " + inline($0) } + [""] }
         }
         if !report.runs.isEmpty {
             lines += ["## Provenance", ""]

@@ -86,15 +86,4 @@ extension NumberText {
         guard let lower = estimate.lower, let upper = estimate.upper else { return value }
         return "\(value) [\(significant(lower, digits: digits)), \(significant(upper, digits: digits))]"
     }
-
-    /// A duration for people: "42.5 s", "3 min 07 s", "2 h 05 min".
-    public static func duration(seconds: Double) -> String {
-        guard seconds.isFinite else { return nonFinite(seconds) }
-        if seconds < 60 { return significant(seconds, digits: 3) + " s" }
-        let whole = Int(seconds.rounded())
-        let hours = whole / 3600, minutes = (whole % 3600) / 60, rest = whole % 60
-        func twoDigits(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        if hours == 0 { return "\(minutes) min \(twoDigits(rest)) s" }
-        return "\(hours) h \(twoDigits(minutes)) min"
-    }
 }

@@ -50,40 +50,28 @@ public struct Report: Codable, Equatable, Sendable {
     }
 }
 
-/// Provenance of one run folder. Durations come from the folder (never from the render clock).
+/// Provenance of one run folder: what made it (config, code, data, seeds, machine), never when or how long.
 public struct RunProvenance: Codable, Equatable, Sendable {
     public var name: String
-    /// The resolved configuration exactly as written in the run folder.
+    /// The resolved configuration as written in the run folder (`sensorfm report` cuts absolute paths to their
+    /// last component).
     public var configText: String
     public var codeVersion: String
     public var dataManifestHash: String
     public var seeds: [UInt64]
     public var machine: String
-    public var durations: [NamedDuration]
     /// Further facts (split subjects, checkpoint hash); rendered sorted by key.
     public var details: [String: String]
 
     public init(name: String, configText: String = "", codeVersion: String = "", dataManifestHash: String = "",
-                seeds: [UInt64] = [], machine: String = "", durations: [NamedDuration] = [], details: [String: String] = [:]) {
+                seeds: [UInt64] = [], machine: String = "", details: [String: String] = [:]) {
         self.name = name
         self.configText = configText
         self.codeVersion = codeVersion
         self.dataManifestHash = dataManifestHash
         self.seeds = seeds
         self.machine = machine
-        self.durations = durations
         self.details = details
-    }
-}
-
-/// A named wall-clock span, in seconds ("pretraining", "evaluation").
-public struct NamedDuration: Codable, Equatable, Sendable {
-    public var name: String
-    public var seconds: Double
-
-    public init(name: String, seconds: Double) {
-        self.name = name
-        self.seconds = seconds
     }
 }
 

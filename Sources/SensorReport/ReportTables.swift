@@ -32,23 +32,30 @@ enum ReportTables {
                          numericColumns: Set(1...max(1, fractions.count)))
     }
 
+    /// One row per budget; a "TFLite Micro arena" column beside the planned one when any arena was measured.
     static func edgeBudgets(_ edge: EdgeSection) -> TextTable {
+        let measured = edge.budgets.contains { $0.measuredArenaBytes != nil }
         var highlighted: Set<[Int]> = []
         let rows = edge.budgets.enumerated().map { index, budget -> [String] in
             let exceeded = edge.exceededLimits(of: budget)
-            if exceeded.contains("weights") { highlighted.insert([index, 3]) }
-            if exceeded.contains("arena") { highlighted.insert([index, 4]) }
-            if exceeded.contains("latency") { highlighted.insert([index, 6]) }
-            func marked(_ text: String, _ limit: String) -> String { exceeded.contains(limit) ? text + " (over)" : text }
-            return [
-                budget.model, budget.device, NumberText.grouped(budget.parameters),
-                marked(NumberText.bytes(budget.weightBytes), "weights"), marked(NumberText.bytes(budget.arenaBytes), "arena"),
-                NumberText.grouped(budget.multiplyAccumulates),
-                marked(NumberText.significant(budget.latencyMilliseconds, digits: 3), "latency"),
-            ]
+            func marked(_ text: String, _ limit: String, column: Int) -> String {
+                guard exceeded.contains(limit) else { return text }
+                highlighted.insert([index, column])
+                return text + " (over)"
+            }
+            let planned = NumberText.bytes(budget.arenaBytes)
+            let arena = measured
+                ? [planned, budget.measuredArenaBytes.map { marked(NumberText.bytes($0), "arena", column: 5) } ?? "—"]
+                : [marked(planned, "arena", column: 4)]
+            return [budget.model, budget.device, NumberText.grouped(budget.parameters),
+                    marked(NumberText.bytes(budget.weightBytes), "weights", column: 3)]
+                + arena
+                + [NumberText.grouped(budget.multiplyAccumulates),
+                   marked(NumberText.significant(budget.latencyMilliseconds, digits: 3), "latency", column: measured ? 7 : 6)]
         }
-        return TextTable(header: ["model", "device", "parameters", "weights", "arena", "MACs", "latency (ms)"], rows: rows,
-                         numericColumns: [2, 3, 4, 5, 6], highlighted: highlighted)
+        let arenaHeader = measured ? ["arena (planned)", "arena (TFLite Micro)"] : ["arena"]
+        return TextTable(header: ["model", "device", "parameters", "weights"] + arenaHeader + ["MACs", "latency (ms)"], rows: rows,
+                         numericColumns: Set(2..<(measured ? 8 : 7)), highlighted: highlighted)
     }
 
     static func edgeLimits(_ edge: EdgeSection) -> TextTable {
@@ -75,7 +82,6 @@ enum ReportTables {
         if !run.dataManifestHash.isEmpty { facts.append(("data manifest", run.dataManifestHash)) }
         if !run.seeds.isEmpty { facts.append(("seeds", run.seeds.map(String.init).joined(separator: ", "))) }
         if !run.machine.isEmpty { facts.append(("machine", run.machine)) }
-        for duration in run.durations { facts.append((duration.name, NumberText.duration(seconds: duration.seconds))) }
         for key in run.details.keys.sorted() { facts.append((key, run.details[key] ?? "")) }
         return facts
     }

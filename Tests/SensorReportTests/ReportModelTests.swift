@@ -78,8 +78,6 @@ import Testing
         #expect(NumberText.bytes(1536) == "1.50 KiB")
         #expect(NumberText.bytes(900) == "900 B")
         #expect(NumberText.grouped(1_234_567) == "1\u{202F}234\u{202F}567")
-        #expect(NumberText.duration(seconds: 187.4) == "3 min 07 s")
-        #expect(NumberText.duration(seconds: 7500) == "2 h 05 min")
         #expect(NumberText.estimate(Estimate(value: 0.8512, lower: 0.8123, upper: 0.8889)) == "0.851 [0.812, 0.889]")
     }
 

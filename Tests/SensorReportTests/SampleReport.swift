@@ -62,7 +62,6 @@ enum SampleReport {
         let run = RunProvenance(
             name: "pretrain-smoke", configText: "model:\n  width: 64 # <b>not bold</b> & more\nseed: 7\n",
             codeVersion: "e2424ee", dataManifestHash: "sha256:4f2a", seeds: [7, 8], machine: "x86_64, 8 threads",
-            durations: [.init(name: "pretraining", seconds: 187.4), .init(name: "evaluation", seconds: 42.25)],
             details: ["test subjects": "S07, S11", "checkpoint": "best.safetensors"])
         return Report(title: "SensorFM report: smoke", runs: [run], trainingCurves: [curves], labelEfficiency: [study],
                       confusionMatrices: [ConfusionMatrix(title: "Activity, pretrained probe", labels: labels, counts: counts)],

@@ -20,22 +20,29 @@ import Testing
         a.keys.map { name in zip(a[name]!, b[name]!).map { abs($0 - $1) }.max() ?? 0 }.max() ?? 0
     }
 
-    @Test func twoRanksWithHalfBatchesTrainLikeOneProcess() throws {
-        let configuration = try RunTestSupport.configuration(Self.overrides)
+    /// Trains `configuration` in one process and on two in-process ranks from the same start: the initial
+    /// weights, the one-process weights after training, and each rank's weights and final step.
+    static func trainAloneAndOnTwoRanks(_ configuration: RunConfiguration) throws
+        -> (initial: [String: [Float]], expected: [String: [Float]], ranks: [(weights: [String: [Float]], step: Int)]) {
         let data = try RunData.prepare(configuration)
         let single = try Trainer(configuration: configuration, data: data, folder: nil, metrics: nil, logger: RunTestSupport.sink.logger())
         let initial = Self.weights(single.model)
         _ = try single.train()
-        let expected = Self.weights(single.model)
         let ranks = try ThreadGroup(size: 2).run { communicator in
             let trainer = try Trainer(configuration: configuration, data: data, folder: nil, metrics: nil,
                                       logger: RunTestSupport.sink.logger(), communicator: communicator)
             _ = try trainer.train()
-            return (Self.weights(trainer.model), trainer.step)
+            return (weights: Self.weights(trainer.model), step: trainer.step)
         }
-        #expect(ranks[0].0 == ranks[1].0, "the ranks hold identical weights")
-        #expect(ranks.allSatisfy { $0.1 == 6 })
-        let difference = Self.maximumDifference(ranks[0].0, expected)
+        return (initial, Self.weights(single.model), ranks)
+    }
+
+    @Test func twoRanksWithHalfBatchesTrainLikeOneProcess() throws {
+        let configuration = try RunTestSupport.configuration(Self.overrides)
+        let (initial, expected, ranks) = try Self.trainAloneAndOnTwoRanks(configuration)
+        #expect(ranks[0].weights == ranks[1].weights, "the ranks hold identical weights")
+        #expect(ranks.allSatisfy { $0.step == 6 })
+        let difference = Self.maximumDifference(ranks[0].weights, expected)
         let moved = Self.maximumDifference(initial, expected)
         #expect(difference < 1e-5, "max |w_2 ranks - w_1 process| = \(difference)")
         #expect(moved > 1e-3, "training moved the weights (\(moved)), so the comparison means something")
@@ -54,19 +61,9 @@ import Testing
     func contrastiveObjectivesSeeTheGlobalBatch(objectives: String) throws {
         let overrides = Array(Self.overrides.dropFirst()) + [objectives]
         let configuration = try RunTestSupport.configuration(overrides)
-        let data = try RunData.prepare(configuration)
-        let single = try Trainer(configuration: configuration, data: data, folder: nil, metrics: nil, logger: RunTestSupport.sink.logger())
-        let initial = Self.weights(single.model)
-        _ = try single.train()
-        let expected = Self.weights(single.model)
-        let ranks = try ThreadGroup(size: 2).run { communicator in
-            let trainer = try Trainer(configuration: configuration, data: data, folder: nil, metrics: nil,
-                                      logger: RunTestSupport.sink.logger(), communicator: communicator)
-            _ = try trainer.train()
-            return Self.weights(trainer.model)
-        }
-        #expect(ranks[0] == ranks[1], "the ranks hold identical weights")
-        let difference = Self.maximumDifference(ranks[0], expected)
+        let (initial, expected, ranks) = try Self.trainAloneAndOnTwoRanks(configuration)
+        #expect(ranks[0].weights == ranks[1].weights, "the ranks hold identical weights")
+        let difference = Self.maximumDifference(ranks[0].weights, expected)
         let moved = Self.maximumDifference(initial, expected)
         #expect(difference < 1e-5, "max |w_2 ranks - w_1 process| = \(difference)")
         #expect(moved > 1e-4, "training moved the weights (\(moved)), so the comparison means something")

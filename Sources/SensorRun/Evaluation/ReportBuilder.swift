@@ -4,8 +4,10 @@ import SensorReport
 
 /// Builds the `Report` of `sensorfm report` from run folders: provenance and training curves of
 /// every folder, and from an evaluation's `results.json` the label-efficiency curves, confusion
-/// matrices, Bland–Altman plots and metric tables; from `embeddings.safetensors` a PCA map. Only the
-/// folders' contents enter the report (no clock, no absolute paths), so re-rendering is byte-identical.
+/// matrices, Bland–Altman plots and metric tables; from `embeddings.safetensors` a PCA map; from distill
+/// and export folders the student section (`StudentSection`). Only what the runs computed enters the report
+/// (no clock, no wall-clock durations or timing curves, no absolute paths), so re-rendering is byte-identical,
+/// and so is the report of the same experiment run again into another folder.
 public enum ReportBuilder {
     /// Methods in label-efficiency order: a model and mode of `RunResult` and their legend name.
     static func method(model: String, mode: String) -> String? {
@@ -22,20 +24,34 @@ public enum ReportBuilder {
     static let metricTitles = ["accuracy": "accuracy", "balanced_accuracy": "balanced accuracy", "macro_f1": "macro-F1",
                                "auroc": "AUROC", "mae": "MAE", "rmse": "RMSE", "pearson": "Pearson r"]
 
-    /// The report of `folders` (in the given order).
+    /// The report of `folders` (in the given order). Distill folders add the student section, export folders
+    /// their provenance and, with the distill folder they were made from, the TFLite Micro check.
     public static func build(folders: [URL]) throws -> Report {
         var report = Report(title: "SensorFM report")
-        for url in folders.map(\.standardizedFileURL) {
+        let folders = folders.map(\.standardizedFileURL)
+        let exports = folders.filter(StudentSection.isExport)
+        let distills = folders.filter(StudentSection.isDistill)
+        for url in folders {
+            let name = url.lastPathComponent
+            if exports.contains(url) {
+                report.runs.append(StudentSection.provenance(export: url))
+                continue
+            }
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue,
                   FileManager.default.fileExists(atPath: url.appendingPathComponent("config.yaml").path) else {
-                throw RunError.notARun(path: url.path, "it has no config.yaml (give folders that sensorfm pretrain, finetune or evaluate wrote)")
+                throw RunError.notARun(path: url.path, "it has no config.yaml nor model_card.json (give folders that sensorfm pretrain, finetune, evaluate, distill or export wrote)")
             }
-            let name = url.lastPathComponent
             report.runs.append(provenance(url, name: name))
+            if distills.contains(url) {
+                let export = exports.first { StudentSection.distill(of: $0, among: distills) == url }
+                let section = try StudentSection.edgeSection(distill: url, export: export, label: distills.count > 1 ? name : nil)
+                report.edge = report.edge.map { $0.merged(with: section) } ?? section
+                continue
+            }
             let metricsURL = url.appendingPathComponent("metrics.jsonl")
             if FileManager.default.fileExists(atPath: metricsURL.path) {
-                let series = try MetricsLogParser.parse(contentsOf: metricsURL)
+                let series = try MetricsLogParser.parse(contentsOf: metricsURL).filter { !timingSeries.contains($0.key) }
                 if !series.isEmpty { report.trainingCurves.append(TrainingCurves(runName: name, series: series)) }
             }
             let resultsURL = url.appendingPathComponent("results.json")
@@ -56,14 +72,18 @@ public enum ReportBuilder {
         return report
     }
 
-    /// Provenance from `meta.json` and `config.yaml`; durations from `meta.json` or the log's first and last lines.
+    /// Series of `metrics.jsonl` that measure the machine, not the model (they stay in the file and the log).
+    static let timingSeries: Set<String> = ["windows_per_s"]
+
+    /// Provenance from `meta.json` and `config.yaml`. What the clock decides (creation times, wall-clock
+    /// durations) stays in meta.json and the logs: the report is a function of what the runs computed.
     static func provenance(_ url: URL, name: String) -> RunProvenance {
         let meta = (FileManager.default.contents(atPath: url.appendingPathComponent("meta.json").path))
             .flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] } ?? [:]
         let config = (try? String(contentsOf: url.appendingPathComponent("config.yaml"), encoding: .utf8)) ?? ""
         let machine = meta["machine"] as? [String: Any]
         var details: [String: String] = ["kind": meta["kind"] as? String ?? "pretraining"]
-        for key in ["checkpoint", "checkpoint_sha256", "checkpoint_step", "source_git_describe", "created"] {
+        for key in ["checkpoint", "checkpoint_sha256", "checkpoint_step", "source_git_describe"] {
             if let value = meta[key] { details[key] = "\(value)" }
         }
         if let source = meta["pretraining_run"] as? String { details["pretraining_run"] = URL(fileURLWithPath: source).lastPathComponent }
@@ -71,29 +91,24 @@ public enum ReportBuilder {
             for part in split.keys.sorted() { details["split.\(part)"] = split[part]!.joined(separator: ", ") }
         }
         if let subjects = meta["pretraining_subjects"] as? [String] { details["pretraining_subjects"] = subjects.joined(separator: ", ") }
-        var durations: [NamedDuration] = []
-        if let recorded = meta["durations"] as? [String: Double] {
-            durations = recorded.keys.sorted().map { NamedDuration(name: $0, seconds: recorded[$0]!) }
-        } else if let seconds = logSpan(url.appendingPathComponent("train.log")) {
-            durations = [NamedDuration(name: "train.log first to last line", seconds: seconds)]
-        }
         let seed = (meta["seed"] as? NSNumber).map { [$0.uint64Value] } ?? []
         return RunProvenance(
-            name: name, configText: config, codeVersion: meta["code_version"] as? String ?? "",
+            name: name, configText: withoutLocations(config), codeVersion: meta["code_version"] as? String ?? "",
             dataManifestHash: meta["data_manifest_sha256"] as? String ?? "", seeds: seed,
             machine: machine.map { "\($0["uname"] ?? "") (\($0["cores"] ?? "?") cores)" } ?? "",
-            durations: durations, details: details)
+            details: details)
     }
 
-    /// Seconds between the timestamps of a log's first and last lines.
-    static func logSpan(_ url: URL) -> Double? {
-        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return nil }
-        let lines = text.split(separator: "\n")
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        func stamp(_ line: Substring?) -> Date? { line.flatMap { $0.split(separator: " ").first }.flatMap { formatter.date(from: String($0)) } }
-        guard let first = stamp(lines.first), let last = stamp(lines.last) else { return nil }
-        return (last.timeIntervalSince(first) * 10).rounded() / 10
+    /// A resolved config with each absolute path value cut to its last component (`cache: …/cohorts`): where the
+    /// checkout or the cache lives is not part of the experiment, so the report reads the same wherever the folders
+    /// are (the full paths stay in the folder's config.yaml).
+    static func withoutLocations(_ config: String) -> String {
+        let pathValue = #/^(\s*[^\s#][^#]*?:\s+)(['"]?)(/[^'"\s#]*)/#
+        return config.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+            guard let match = line.firstMatch(of: pathValue) else { return String(line) }
+            let last = match.output.3.split(separator: "/").last.map(String.init) ?? ""
+            return "\(match.output.1)\(match.output.2)…/\(last)" + line[match.range.upperBound...]
+        }.joined(separator: "\n")
     }
 
     /// Label-efficiency curves, confusion matrices, Bland–Altman plots and tables of one results file.

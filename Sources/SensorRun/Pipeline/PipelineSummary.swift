@@ -85,21 +85,25 @@ enum PipelineSummary {
         guard let distill = folders.distill, let facts = try? DistillFacts(distill), let device = try? ExportStage.deviceProfile(distill) else {
             return "student: no distill stage"
         }
-        let measured = PipelineReport.verification(folders.export)?.arenaBytes
+        let measured = StudentSection.verification(folders.export)?.arenaBytes
         let arena = measured.map { "TFLite Micro arena \($0) B" } ?? "estimated arena \(facts.budget.estimatedRuntimeArenaBytes) B"
-        let ratio = facts.teacherAccuracy > 0 ? facts.int8Accuracy / facts.teacherAccuracy : 0
+        let score: String
+        if facts.metric == "accuracy" {
+            let ratio = facts.teacher > 0 ? facts.int8 / facts.teacher : 0
+            score = "test accuracy \(number(facts.int8)) vs teacher \(number(facts.teacher)) (\(String(format: "%.1f", ratio * 100)) %)"
+        } else {
+            score = "test MAE \(number(facts.int8))\(facts.unit.map { " \($0)" } ?? "") vs teacher \(number(facts.teacher))"
+        }
         return "student: int8 \(facts.task), \(facts.budget.parameters) parameters, \(facts.budget.weightBytes) B weights (limit \(device.weightFlashBytes)), "
-            + "\(arena) (limit \(device.arenaBytes)) on \(device.name); test accuracy \(number(facts.int8Accuracy)) vs teacher \(number(facts.teacherAccuracy)) "
-            + "(\(String(format: "%.1f", ratio * 100)) %) on \(facts.testWindows) windows"
+            + "\(arena) (limit \(device.arenaBytes)) on \(device.name); \(score) on \(facts.testWindows) windows"
     }
 
     static func runtime(_ folders: PipelineFolders) -> String {
         guard let export = folders.export else { return "runtime: no export stage" }
         let formats = ["tflite", "c"].filter { FileManager.default.fileExists(atPath: export.appendingPathComponent($0).path) }
         let artefacts = formats.map { "\(export.appendingPathComponent($0).path)/" }.joined(separator: ", ")
-        guard let check = PipelineReport.verification(export) else { return "runtime: not verified (export.verify: none); exported \(artefacts)" }
-        let results = check.lines.map { $0.hasPrefix("ok ") ? String($0.dropFirst(2)).trimmingCharacters(in: .whitespaces) : $0 }
-        return "runtime: \(check.runtime) \(check.passed ? "passed" : "FAILED"): \(results.joined(separator: "; ")); exported \(artefacts)"
+        guard let check = StudentSection.verification(export) else { return "runtime: not verified (export.verify: none); exported \(artefacts)" }
+        return "runtime: \(check.runtime) \(check.passed ? "passed" : "FAILED"): \(check.results.joined(separator: "; ")); exported \(artefacts)"
     }
 
     static func meta(_ folder: URL) -> [String: Any] {

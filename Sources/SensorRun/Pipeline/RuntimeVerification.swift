@@ -15,6 +15,11 @@ struct RuntimeVerification: Codable, Equatable {
     /// The check's result lines (per output: samples, identical share, max difference, same top class).
     var lines: [String]
 
+    /// The result lines without the "ok" marker ("logits: 300 samples, 100.0% identical, …"); failures keep theirs.
+    var results: [String] {
+        lines.map { $0.hasPrefix("ok ") ? String($0.dropFirst(2)).trimmingCharacters(in: .whitespaces) : $0 }
+    }
+
     /// The folder holding `Scripts/check_tflite.py`: `SENSORFM_HOME`, else the first parent of the config file's or
     /// the executable's folder that has it (a checkout run from anywhere).
     static func checkout(near places: [URL], environment: [String: String]) -> URL? {
