@@ -110,6 +110,12 @@ enum EvaluationTestSupport {
             let report = Scoring.report(model.predict(windows: dataset.windows, targets: targets), targets: targets,
                                         bootstrap: SubjectBootstrap(resamples: 20))
             #expect(report == taskResults.runs[0].metrics)
+            // With one seed the seed mean's interval is the model's own subject-bootstrap interval.
+            let defined = Scoring.metricNames(model.task.kind).filter { report.interval($0) != nil }
+            #expect(!defined.isEmpty && taskResults.summaries.map(\.metric) == defined)
+            for summary in taskResults.summaries {
+                #expect(summary.seeds.count == 1 && summary.interval == report.interval(summary.metric))
+            }
         }
         let csv = run.appendingPathComponent("predictions.csv")
         #expect(try PredictionRun.predict(runDirectory: run, data: source.dataDirectory, out: csv, threads: 1) == dataset.windows.windowCount)

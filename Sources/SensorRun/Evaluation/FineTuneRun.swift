@@ -90,9 +90,15 @@ public enum FineTuneRun {
             }
             let report = Scoring.report(model.predict(windows: dataset.windows, targets: test), targets: test, bootstrap: bootstrap)
             logger.info("\(name) on \(fold.test.count) test subjects: \(Evaluator.summary(report))")
+            // One seed: the model's own subject-bootstrap interval is the interval of its seed mean.
+            let summaries = Scoring.metricNames(task.kind).compactMap { metric in
+                report.interval(metric).map {
+                    MethodSummary(model: "pretrained", mode: mode, fraction: fraction, fold: fold.index, seeds: [seed], metric: metric, interval: $0)
+                }
+            }
             results.tasks.append(TaskResults(task: task, runs: [RunResult(
                 model: "pretrained", mode: mode, fraction: fraction, seed: seed, fold: fold, trainingWindows: training.count,
-                epochLosses: model.epochLosses, metrics: report)]))
+                epochLosses: model.epochLosses, metrics: report)], summaries: summaries))
             if let signal = stop?.receivedSignal, taskIndex + 1 < configuration.tasks.count {
                 logger.notice("stopped by signal \(signal) after task \(name); resume with --resume")
                 return .interrupted(step: taskIndex + 1, signal: signal)

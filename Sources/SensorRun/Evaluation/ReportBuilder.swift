@@ -123,6 +123,8 @@ public enum ReportBuilder {
             let intervalNote = task.summaries.isEmpty
                 ? "none (these results predate seed-mean intervals; points are plain means over seeds)"
                 : folds > 1 ? "none (points are means over \(folds) folds of the seed means; each fold's intervals are in the table)"
+                : results.seeds.count == 1
+                ? "\(NumberFormatting.percent(task.summaries[0].interval.level)) subject-bootstrap interval of the one seed's model (seed \(seeds), \(results.bootstrapResamples) resamples)"
                 : "\(NumberFormatting.percent(task.summaries[0].interval.level)) subject-bootstrap interval of the mean over seeds \(seeds) (\(results.bootstrapResamples) resamples, every seed scored on the same resampled test subjects)"
             for metric in [classification ? "accuracy" : "mae", classification ? "macro_f1" : "pearson"] {
                 var byMethod: [String: [Double: [Estimate]]] = [:]
