@@ -83,7 +83,7 @@ import Testing
         let graph = StudentLowering.floatGraph(EdgeSelfCheck.randomStudent(configuration: configuration, seed: 3))
         let profile = try DeviceProfile.parse(yaml: Self.valid, file: "test.yaml")
         let report = BudgetReport(graph: graph, profile: profile)
-        let w = configuration.width, k = configuration.kernelSize, s = configuration.stride
+        let w = configuration.stemWidths[0][0], k = configuration.kernelSize, s = configuration.stride
         var parameters = 0, macs = 0
         for modality in configuration.modalities {
             var length = (modality.length - k) / s + 1

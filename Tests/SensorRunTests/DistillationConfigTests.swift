@@ -53,6 +53,22 @@ import Testing
         #expect(loss.path == "distillation.feature_loss" && loss.kind == .outOfRange)
     }
 
+    @Test func readsPruningAndRefusesItsUnknownKeys() throws {
+        #expect(try load().pruning == nil)
+        let defaults = try load(Self.yaml, ["pruning={importance: gradient}"])
+        #expect(defaults.pruning == .init(importance: .gradient, rounds: 3, fineTuneEpochs: 2, target: .profile))
+        let fraction = try load(Self.yaml, ["pruning={importance: l1, rounds: 2, fine_tune_epochs: 4, target: 0.5}"])
+        #expect(fraction.pruning == .init(importance: .l1, rounds: 2, fineTuneEpochs: 4, target: .fraction(0.5)))
+        let unknown = try #require(throws: ConfigError.self) { try load(Self.yaml, ["pruning={importance: l1, round: 2}"]) }
+        #expect(unknown.kind == .unknownKey && unknown.path == "pruning.round")
+        let importance = try #require(throws: ConfigError.self) { try load(Self.yaml, ["pruning={importance: random}"]) }
+        #expect(importance.path == "pruning.importance" && importance.kind == .outOfRange)
+        for bad in ["0", "1.5", "all"] {
+            let target = try #require(throws: ConfigError.self) { try load(Self.yaml, ["pruning={target: \(bad)}"]) }
+            #expect(target.path == "pruning.target", "target \(bad): \(target)")
+        }
+    }
+
     @Test func resolvedYAMLReadsBackEqualFromAnotherFolder() throws {
         let configuration = try load(Self.yaml, ["student.width=4"])
         let elsewhere = RunTestSupport.temporaryDirectory("distill-reread").appendingPathComponent("config.yaml")
