@@ -150,7 +150,7 @@ import SensorTensor
 
     static func profile(weightBytes: Int, arenaBytes: Int) -> DeviceProfile {
         DeviceProfile(name: "tiny", processor: "test", clockMegahertz: 64, arithmetic: .int8, inferenceRateHertz: 0.1,
-                      weightFlashBytes: weightBytes, arenaBytes: arenaBytes, runtimeOverheadBytes: 0, cyclesPerMultiplyAccumulate: 6)
+                      weightFlashBytes: weightBytes, arenaBytes: arenaBytes, runtimeOverhead: RuntimeOverhead(fixedBytes: 0), cyclesPerMultiplyAccumulate: 6)
     }
 
     @Test func planReachesTheProfileWithTheLargestUniformFraction() throws {
