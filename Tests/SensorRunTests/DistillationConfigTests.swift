@@ -38,6 +38,10 @@ import Testing
         let qat = try load(Self.yaml, ["quantization={kind: qat, calibration_windows: 8, epochs: 2, lr: 1e-4, range_momentum: 0.05}"])
         #expect(qat.quantization == .quantizationAware(.init(epochs: 2, learningRate: 1e-4, rangeMomentum: 0.05), calibrationWindows: 8))
         #expect(qat.quantization.calibrationWindows == 8)
+        let warm = try load(Self.yaml, ["quantization={kind: qat, range_init: calibration}"])
+        #expect(warm.quantization == .quantizationAware(.init(epochs: 3, learningRate: 5e-4, rangeMomentum: 0.01, rangesFromCalibration: true),
+                                                        calibrationWindows: 64))
+        #expect(throws: ConfigError.self) { try load(Self.yaml, ["quantization={kind: qat, range_init: zero}"]) }
         let defaults = try load(Self.yaml, ["quantization={kind: qat}"])
         #expect(defaults.quantization == .quantizationAware(.init(epochs: 3, learningRate: 5e-4, rangeMomentum: 0.01), calibrationWindows: 64))
         let features = try load(Self.yaml, ["distillation.feature_weight=0.5", "distillation.feature_loss=mse", "task=heart_rate"])

@@ -27,6 +27,9 @@ public struct DistillationRunConfiguration: Sendable, Equatable {
         public var learningRate: Float
         /// Weight of each batch's min/max in the exponential moving average of an activation's range.
         public var rangeMomentum: Float
+        /// `range_init: calibration` starts every range at the post-training calibration (QAT begins from the
+        /// post-training int8 graph); `batch` (the default) at the first training batch's min/max.
+        public var rangesFromCalibration: Bool = false
     }
 
     /// `pruning: {importance, rounds, fine_tune_epochs, target}`: structured channel pruning after distillation.
@@ -75,9 +78,9 @@ extension DistillationRunConfiguration {
     static let studentKeys = ["width", "depth", "kernel", "stride", "hidden"]
     static let distillationKeys = ["temperature", "logit_weight", "feature_weight", "feature_loss", "label_fraction", "epochs",
                                    "batch_size", "lr", "weight_decay"]
-    static let quantizationKeys = ["kind", "calibration_windows", "epochs", "lr", "range_momentum"]
+    static let quantizationKeys = ["kind", "calibration_windows", "epochs", "lr", "range_momentum", "range_init"]
     static let pruningKeys = ["importance", "rounds", "fine_tune_epochs", "target"]
-    static let quantizationAwareKeys = ["epochs", "lr", "range_momentum"]
+    static let quantizationAwareKeys = ["epochs", "lr", "range_momentum", "range_init"]
     static let taskNames = ["activity", "stress", "heart_rate"]
 
     /// Reads a config file (a pipeline file's `distill` section, see `PipelineFile`) and applies `--set` overrides in order.
@@ -106,7 +109,8 @@ extension DistillationRunConfiguration {
             quantizationKind = .quantizationAware(QuantizationAwareTraining(
                 epochs: try quantization?.int("epochs", default: 3, in: 1...100_000) ?? 3,
                 learningRate: try quantization?.float("lr", default: 5e-4, in: 0...10, open: true) ?? 5e-4,
-                rangeMomentum: try quantization?.float("range_momentum", default: 0.01, in: 0...1, open: true) ?? 0.01),
+                rangeMomentum: try quantization?.float("range_momentum", default: 0.01, in: 0...1, open: true) ?? 0.01,
+                rangesFromCalibration: try quantization?.choice("range_init", ["batch", "calibration"], default: "batch") == "calibration"),
                 calibrationWindows: calibrationWindows)
         } else {
             if let quantization, let key = quantizationAwareKeys.first(where: { quantization.has($0) }) {
