@@ -149,6 +149,23 @@ import Testing
         #expect(error.path == "student.depth" && error.message.contains("acc is 2 samples long at layer 8"))
     }
 
+    /// A pruning target the device cannot take is refused before training, naming the layer over the budget.
+    @Test func refusesAPruningTargetOverTheDevice() throws {
+        let devices = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Experiments/devices/wrist-default.yaml")
+        let profile = try DeviceProfile.load(devices)
+        let wide = try configuration(["student.width=40", "student.depth=2", "student.kernel=5", "pruning={target: 0.9}"])
+        let error = try #require(throws: ConfigError.self) {
+            try DistillRun.plannedPruning(wide, student: try shape(wide), profile: profile, location: ConfigLocation(file: "distill.yaml", line: nil))
+        }
+        #expect(error.path == "pruning.target" && error.message.contains("does not fit device wrist-default")
+                && error.message.contains("layer ppg_unit0"), "\(error)")
+        let toProfile = try configuration(["student.width=40", "pruning={target: profile}"])
+        let plan = try #require(try DistillRun.plannedPruning(toProfile, student: try shape(toProfile), profile: profile,
+                                                             location: ConfigLocation(file: "distill.yaml", line: nil)))
+        #expect(plan.fraction < 0.5 && plan.roundWidths.count == 3)
+    }
+
     @Test func refusesAMissingDeviceProfileBeforeAnythingIsWritten() throws {
         let folder = RunTestSupport.temporaryDirectory("distill-refusal")
         let file = RunTestSupport.writeConfig(DistillationConfigTests.yaml.replacingOccurrences(of: "devices/wrist.yaml", with: "/nonexistent/wrist.yaml"),
