@@ -12,7 +12,7 @@ public enum ChannelImportance: String, Sendable, Codable, Equatable, CaseIterabl
     case l1
     /// First-order Taylor estimate of the loss change when the channel is removed (Molchanov et al., 2017):
     /// |Σ activation · ∂loss/∂activation| per batch, summed over the batches of the training windows.
-    case gradient = "gradient"
+    case gradient
 
     /// Scores by modality, channel group and channel: L1 norms of the BN-folded producer weights.
     public static func l1Norms(_ student: StudentModel) -> [[[Float]]] {

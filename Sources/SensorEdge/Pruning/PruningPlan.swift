@@ -38,8 +38,8 @@ public struct PruningPlan: Sendable, Equatable {
             guard let fitting = candidates.first(where: {
                 Self.budget(configuration, widths: Self.widths(original, keeping: $0), profile: profile).violations.isEmpty
             }) else {
-                try Self.budget(configuration, widths: Self.widths(original, keeping: candidates.last!), profile: profile).requireFit()
-                preconditionFailure("unreachable: the narrowest student neither fits nor throws")
+                let narrowest = Self.budget(configuration, widths: Self.widths(original, keeping: candidates.last!), profile: profile)
+                throw EdgeBudgetError(device: profile.name, violations: narrowest.violations)
             }
             fraction = fitting
         }
