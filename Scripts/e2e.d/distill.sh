@@ -95,3 +95,17 @@ distill_refuses_large_student() {
     [ ! -e "$di/big" ] && [ -z "$(ls -A "$di" | grep partial)" ]
 }
 check "distill bad input: a student over the wrist budget is refused naming the layer, nothing written" distill_refuses_large_student
+
+distill_pruned() {
+  # Twice the smoke width is over the wrist arena; gradient pruning in two rounds brings it to the profile.
+  "$bin/sensorfm" distill Experiments/smoke-distill.yaml --teacher "$di/ft" --run-dir "$di/pruned" \
+    --set 'student={width: 28, depth: 1, kernel: 5, stride: 2, hidden: 16}' \
+    --set 'pruning={importance: gradient, rounds: 2, fine_tune_epochs: 1, target: profile}' </dev/null || return 1
+  grep -q '"pruning"' "$di/pruned/student.json" && grep -c '"stemWidths"' "$di/pruned/student.json" | grep -q 4 || { echo "no pruning rounds in student.json"; return 1; }
+  grep -A3 '"stemWidths"' "$di/pruned/results.json" | tail -4
+  "$bin/sensorfm" export "$di/pruned" --format tflite --out "$di/pruned-tflite" || return 1
+  cmp "$di/pruned-tflite/model.tflite" "$di/pruned/verification/model.tflite" || { echo "pruned export differs from the measured graph"; return 1; }
+  grep -q '"pruning"' "$di/pruned-tflite/model_card.json" || { echo "no pruning rounds in the model card"; return 1; }
+  distill_tflm "$di/pruned"
+}
+check "distill pruning: an over-budget student pruned in rounds to the wrist profile, rounds recorded, export = measured graph, bit-exact in TFLite Micro within the arena" distill_pruned

@@ -29,13 +29,17 @@ public struct BudgetReport: Sendable {
     /// on the default student it equals the head TFLite Micro requests).
     public let arenaBytes: Int
 
-    /// The whole TFLite Micro arena estimate: planned activations plus the profile's runtime overhead.
-    public var estimatedRuntimeArenaBytes: Int { arenaBytes + profile.runtimeOverheadBytes }
+    /// TFLite Micro's bookkeeping for this graph by the profile's `RuntimeOverhead` model.
+    public let runtimeOverheadBytes: Int
+
+    /// The whole TFLite Micro arena estimate: planned activations plus the modelled runtime overhead.
+    public var estimatedRuntimeArenaBytes: Int { arenaBytes + runtimeOverheadBytes }
 
     public init(graph: EdgeGraph, profile: DeviceProfile) {
         self.profile = profile
         let plan = ArenaPlan(graph: graph, activationBytes: profile.arithmetic.activationBytes)
         arenaBytes = plan.bytes
+        runtimeOverheadBytes = profile.runtimeOverhead.bytes(for: graph)
         let live = plan.liveBytes(steps: graph.operators.count)
         layers = graph.operators.enumerated().map { step, op in
             let tensors = graph.tensors
@@ -91,11 +95,11 @@ public struct BudgetReport: Sendable {
             result.append(Violation(limit: .weights, layer: largest.name, message:
                 "weights need \(deployedWeightBytes) B \(profile.arithmetic.rawValue), device \(name) has \(profile.weightFlashBytes) B; largest layer \(largest.name) (\(largest.operatorName), \(largest.weightBytes(profile.arithmetic)) B)"))
         }
-        let activationLimit = profile.arenaBytes - profile.runtimeOverheadBytes
+        let activationLimit = profile.arenaBytes - runtimeOverheadBytes
         if arenaBytes > activationLimit, let peak = layers.first(where: { $0.liveActivationBytes > activationLimit })
             ?? layers.max(by: { $0.liveActivationBytes < $1.liveActivationBytes }) {
             result.append(Violation(limit: .arena, layer: peak.name, message:
-                "arena needs \(estimatedRuntimeArenaBytes) B (\(arenaBytes) B planned activations + \(profile.runtimeOverheadBytes) B runtime overhead), device \(name) has \(profile.arenaBytes) B; layer \(peak.name) (\(peak.operatorName)) holds \(peak.liveActivationBytes) B of live activations"))
+                "arena needs \(estimatedRuntimeArenaBytes) B (\(arenaBytes) B planned activations + \(runtimeOverheadBytes) B modelled TFLite Micro overhead), device \(name) has \(profile.arenaBytes) B; layer \(peak.name) (\(peak.operatorName)) holds \(peak.liveActivationBytes) B of live activations"))
         }
         let period = 1000 / profile.inferenceRateHertz
         if latencyMilliseconds > period, let heaviest = layers.max(by: { $0.multiplyAccumulates < $1.multiplyAccumulates }) {
@@ -118,7 +122,7 @@ public struct BudgetReport: Sendable {
             "device \(profile.name) (\(profile.processor), \(String(format: "%g", profile.clockMegahertz)) MHz, \(profile.arithmetic.rawValue))",
             "parameters \(parameters)",
             "weight bytes: float32 \(float32WeightBytes), int8 \(weightBytes(.int8)), 16x8 \(weightBytes(.int16x8)) (limit \(profile.weightFlashBytes))",
-            "activation arena (planned, \(profile.arithmetic.activationBytes) B per value) \(arenaBytes), with \(profile.runtimeOverheadBytes) B runtime overhead \(estimatedRuntimeArenaBytes) (limit \(profile.arenaBytes))",
+            "activation arena (planned, \(profile.arithmetic.activationBytes) B per value) \(arenaBytes), with \(runtimeOverheadBytes) B modelled runtime overhead \(estimatedRuntimeArenaBytes) (limit \(profile.arenaBytes))",
             "MACs per inference \(multiplyAccumulates)",
             String(format: "estimated latency %.2f ms at %g MHz assuming %g cycles per MAC", latencyMilliseconds, profile.clockMegahertz,
                    profile.cyclesPerMultiplyAccumulate),

@@ -24,15 +24,14 @@ public struct DeviceProfile: Sendable, Equatable {
     /// Inferences per second the firmware asks for; the estimated latency must fit in one period.
     public var inferenceRateHertz: Double
     public var weightFlashBytes: Int
-    /// The whole TFLite Micro arena the model may use: planned activations plus `runtimeOverheadBytes`.
+    /// The whole TFLite Micro arena the model may use: planned activations plus `runtimeOverhead`.
     public var arenaBytes: Int
-    /// Arena bytes TFLite Micro keeps for its own bookkeeping besides the planned activations (tensor and node
-    /// structs, per-channel multipliers), as measured with `check_tflite.py --arena`.
-    public var runtimeOverheadBytes: Int
+    /// Arena bytes TFLite Micro keeps for its own bookkeeping besides the planned activations.
+    public var runtimeOverhead: RuntimeOverhead
     public var cyclesPerMultiplyAccumulate: Double
 
     public init(name: String, processor: String, clockMegahertz: Double, arithmetic: EdgeArithmetic, inferenceRateHertz: Double,
-                weightFlashBytes: Int, arenaBytes: Int, runtimeOverheadBytes: Int, cyclesPerMultiplyAccumulate: Double) {
+                weightFlashBytes: Int, arenaBytes: Int, runtimeOverhead: RuntimeOverhead, cyclesPerMultiplyAccumulate: Double) {
         self.name = name
         self.processor = processor
         self.clockMegahertz = clockMegahertz
@@ -40,13 +39,52 @@ public struct DeviceProfile: Sendable, Equatable {
         self.inferenceRateHertz = inferenceRateHertz
         self.weightFlashBytes = weightFlashBytes
         self.arenaBytes = arenaBytes
-        self.runtimeOverheadBytes = runtimeOverheadBytes
+        self.runtimeOverhead = runtimeOverhead
         self.cyclesPerMultiplyAccumulate = cyclesPerMultiplyAccumulate
     }
 
     /// The keys a profile file may hold; every one but `description` is required.
     static let keys = ["name", "description", "processor", "clock_mhz", "arithmetic", "inference_rate_hz",
-                       "weight_flash_bytes", "arena_bytes", "runtime_overhead_bytes", "cycles_per_mac"]
+                       "weight_flash_bytes", "arena_bytes", "runtime_overhead", "cycles_per_mac"]
+}
+
+/// TFLite Micro's arena bytes beside the planned activations, as a linear model of the graph: the interpreter keeps a
+/// persistent record per tensor (a TfLiteEvalTensor, constants included), per operator (node, registration and the
+/// kernel's op data) and, for every CONV_2D and DEPTHWISE_CONV_2D, an int32 output multiplier and an int32 shift per
+/// output channel (two arrays, each rounded up to TFLite Micro's 16-byte alignment), plus a fixed part (allocator,
+/// subgraph, the scratch of preparing). The numbers of a profile are fitted to `check_tflite.py --arena` on students
+/// of several shapes, with the fixed part raised so the model is an upper bound on every measured one.
+public struct RuntimeOverhead: Sendable, Equatable {
+    public var fixedBytes: Int
+    public var bytesPerTensor: Int
+    public var bytesPerOperator: Int
+    /// Multiplier plus shift bytes per convolution output channel (8 for two int32 arrays).
+    public var bytesPerChannel: Int
+
+    public init(fixedBytes: Int, bytesPerTensor: Int = 0, bytesPerOperator: Int = 0, bytesPerChannel: Int = 0) {
+        self.fixedBytes = fixedBytes
+        self.bytesPerTensor = bytesPerTensor
+        self.bytesPerOperator = bytesPerOperator
+        self.bytesPerChannel = bytesPerChannel
+    }
+
+    static let keys = ["fixed_bytes", "per_tensor_bytes", "per_operator_bytes", "per_channel_bytes"]
+
+    /// The per-channel arrays of every convolution: two arrays of `bytesPerChannel / 2` per channel, each aligned.
+    public func channelBytes(_ graph: EdgeGraph) -> Int {
+        graph.operators.reduce(0) { total, op in
+            switch op {
+            case .convolution(_, _, _, let output, _, _, _), .depthwiseConvolution(_, _, _, let output, _, _, _):
+                total + 2 * ArenaPlan.aligned(bytesPerChannel / 2 * graph.tensors[output].shape.last!)
+            default: total
+            }
+        }
+    }
+
+    /// The modelled bookkeeping bytes of `graph`.
+    public func bytes(for graph: EdgeGraph) -> Int {
+        fixedBytes + bytesPerTensor * graph.tensors.count + bytesPerOperator * graph.operators.count + channelBytes(graph)
+    }
 }
 
 /// A device profile that cannot be used, naming the file, the line and the key.
@@ -117,13 +155,34 @@ extension DeviceProfile {
             }
             return value
         }
-        func byteCount(_ key: String, minimum: Int = 1) throws -> Int {
-            let node = try required(key)
+        func byteCount(_ node: Node, key: String, minimum: Int = 1) throws -> Int {
             guard case .scalar = node, let value = node.int, value >= minimum else {
                 throw DeviceProfileError(file: file, line: node.mark?.line, key: key,
                                          message: "expected a whole number of bytes >= \(minimum), found '\(node.string ?? "a collection")'")
             }
             return value
+        }
+        func byteCount(_ key: String, minimum: Int = 1) throws -> Int { try byteCount(try required(key), key: key, minimum: minimum) }
+        func runtimeOverhead() throws -> RuntimeOverhead {
+            let node = try required("runtime_overhead")
+            guard case .mapping(let overhead) = node else {
+                throw DeviceProfileError(file: file, line: node.mark?.line, key: "runtime_overhead",
+                                         message: "expected a mapping of \(RuntimeOverhead.keys.joined(separator: ", "))")
+            }
+            var values: [String: Int] = [:]
+            for (keyNode, value) in overhead {
+                let key = "runtime_overhead." + (keyNode.string ?? "")
+                guard let name = keyNode.string, RuntimeOverhead.keys.contains(name) else {
+                    throw DeviceProfileError(file: file, line: keyNode.mark?.line, key: key,
+                                             message: "unknown key (expected one of \(RuntimeOverhead.keys.joined(separator: ", ")))")
+                }
+                values[name] = try byteCount(value, key: key, minimum: 0)
+            }
+            guard let fixed = values["fixed_bytes"] else {
+                throw DeviceProfileError(file: file, line: node.mark?.line, key: "runtime_overhead.fixed_bytes", message: "missing required key")
+            }
+            return RuntimeOverhead(fixedBytes: fixed, bytesPerTensor: values["per_tensor_bytes"] ?? 0,
+                                   bytesPerOperator: values["per_operator_bytes"] ?? 0, bytesPerChannel: values["per_channel_bytes"] ?? 0)
         }
         if let description = fields["description"], description.scalar == nil {
             throw DeviceProfileError(file: file, line: description.mark?.line, key: "description", message: "expected a text value")
@@ -136,7 +195,7 @@ extension DeviceProfile {
         return DeviceProfile(name: try text("name"), processor: try text("processor"), clockMegahertz: try positiveNumber("clock_mhz"),
                              arithmetic: arithmetic, inferenceRateHertz: try positiveNumber("inference_rate_hz"),
                              weightFlashBytes: try byteCount("weight_flash_bytes"), arenaBytes: try byteCount("arena_bytes"),
-                             runtimeOverheadBytes: try byteCount("runtime_overhead_bytes", minimum: 0),
+                             runtimeOverhead: try runtimeOverhead(),
                              cyclesPerMultiplyAccumulate: try positiveNumber("cycles_per_mac"))
     }
 }

@@ -32,7 +32,7 @@ public enum EdgeArtefactError: Error, Equatable, CustomStringConvertible {
 public enum EdgeArtefact {
     public static func write(graph: EdgeGraph, normalization: InputNormalization, windowSeconds: Double, format: EdgeArtefactFormat,
                              profile: DeviceProfile, accuracyVersusTeacher: [String: Double]? = nil,
-                             valueScaling: ModelCard.ValueScaling? = nil, to directory: URL) throws {
+                             valueScaling: ModelCard.ValueScaling? = nil, pruning: [PruningRound]? = nil, to directory: URL) throws {
         precondition(graph.isQuantized, "EdgeArtefact: the graph still has float tensors; quantize it first")
         let report = BudgetReport(graph: graph, profile: profile)
         do { try report.requireFit() } catch let error as EdgeBudgetError { throw EdgeArtefactError.doesNotFit(error) }
@@ -47,7 +47,7 @@ public enum EdgeArtefact {
         case .c: files = CExport.sources(graph: graph, normalization: normalization).map { ($0.name, Data($0.contents.utf8)) }
         }
         let card = ModelCard(graph: graph, normalization: normalization, windowSeconds: windowSeconds, format: format, report: report,
-                             accuracyVersusTeacher: accuracyVersusTeacher, valueScaling: valueScaling)
+                             accuracyVersusTeacher: accuracyVersusTeacher, valueScaling: valueScaling, pruning: pruning)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         files.append(("model_card.json", try encoder.encode(card)))

@@ -37,14 +37,16 @@ public enum FakeQuantization {
 }
 
 /// Tracks an activation's range during quantization-aware training as an exponential moving average of the
-/// batch min/max (the first batch initialises it), and turns it into int8 parameters.
+/// batch min/max (a given starting range or the first batch initialises it), and turns it into int8 parameters.
 public struct RangeObserver: Sendable {
     public var momentum: Float
     public private(set) var range: PostTrainingQuantization.Range?
 
-    public init(momentum: Float = 0.01) {
+    /// `range`: a starting range (e.g. post-training calibration) instead of the first batch's.
+    public init(momentum: Float = 0.01, range: PostTrainingQuantization.Range? = nil) {
         precondition(momentum > 0 && momentum <= 1, "RangeObserver: momentum \(momentum) must be in (0, 1]")
         self.momentum = momentum
+        self.range = range
     }
 
     /// Folds a batch's min/max into the running range.

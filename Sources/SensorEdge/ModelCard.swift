@@ -1,6 +1,7 @@
 /// What a deployed student expects and costs, written as `model_card.json` beside the exported artefact:
 /// each input with its rate, normalisation and quantization, each output, the quantization parameters of every
-/// activation, the budget report on the target device and, when measured, accuracy against the teacher.
+/// activation, the budget report on the target device and, when measured, accuracy against the teacher and the
+/// pruning rounds.
 public struct ModelCard: Codable, Equatable, Sendable {
     public struct Quantization: Codable, Equatable, Sendable {
         public var scale: Float
@@ -68,10 +69,13 @@ public struct ModelCard: Codable, Equatable, Sendable {
     public var accuracyVersusTeacher: [String: Double]?
     /// Regression students only.
     public var valueScaling: ValueScaling?
+    /// How the student was pruned, round by round (nil: not pruned).
+    public var pruning: [PruningRound]?
 
     /// The card of a quantized `graph` whose inputs are windows of `windowSeconds`.
     public init(graph: EdgeGraph, normalization: InputNormalization, windowSeconds: Double, format: EdgeArtefactFormat,
-                report: BudgetReport, accuracyVersusTeacher: [String: Double]? = nil, valueScaling: ValueScaling? = nil) {
+                report: BudgetReport, accuracyVersusTeacher: [String: Double]? = nil, valueScaling: ValueScaling? = nil,
+                pruning: [PruningRound]? = nil) {
         func quantization(_ tensor: Int) -> Quantization {
             let q = graph.tensors[tensor].quantization!
             return Quantization(scale: q.scale, zeroPoint: q.zeroPoint)
@@ -100,5 +104,6 @@ public struct ModelCard: Codable, Equatable, Sendable {
                         cyclesPerMultiplyAccumulate: profile.cyclesPerMultiplyAccumulate, clockMegahertz: profile.clockMegahertz)
         self.accuracyVersusTeacher = accuracyVersusTeacher
         self.valueScaling = valueScaling
+        self.pruning = pruning
     }
 }

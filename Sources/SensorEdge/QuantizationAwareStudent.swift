@@ -15,9 +15,26 @@ public final class QuantizationAwareStudent {
     public private(set) var observers: [String: RangeObserver] = [:]
     public var momentum: Float
 
-    public init(student: StudentModel, momentum: Float = 0.01) {
+    /// `calibration`: ranges by tensor index of `StudentLowering.floatGraph(student)` (post-training calibration)
+    /// that start the observers instead of the first training batch's min/max, so fine-tuning begins from the
+    /// post-training int8 graph.
+    public init(student: StudentModel, momentum: Float = 0.01, calibration: [Int: PostTrainingQuantization.Range]? = nil) {
         self.student = student
         self.momentum = momentum
+        if let calibration {
+            let tensors = StudentLowering.floatGraph(student).tensors
+            for (index, range) in calibration where Self.observerName(tensors[index].name) == tensors[index].name {
+                observers[tensors[index].name] = RangeObserver(momentum: momentum, range: range)
+            }
+        }
+    }
+
+    /// The observer a float-graph tensor takes its range from: pooled tensors share the features', a reshaped input
+    /// its input's, the probabilities the logits'.
+    static func observerName(_ tensorName: String) -> String {
+        tensorName.hasSuffix("_pooled") ? "features"
+            : tensorName.hasSuffix("_2d") ? String(tensorName.dropLast(3))
+            : tensorName == "probabilities" ? "logits" : tensorName
     }
 
     private func observeAndQuantize(_ tensor: Tensor, name: String) -> Tensor {
@@ -68,10 +85,7 @@ public final class QuantizationAwareStudent {
     public func observedRanges(of graph: EdgeGraph) -> [Int: PostTrainingQuantization.Range] {
         var ranges: [Int: PostTrainingQuantization.Range] = [:]
         for (index, tensor) in graph.tensors.enumerated() where tensor.constant == nil {
-            let key = tensor.name.hasSuffix("_pooled") ? "features"
-                : tensor.name.hasSuffix("_2d") ? String(tensor.name.dropLast(3))
-                : tensor.name == "probabilities" ? "logits" : tensor.name
-            guard let range = observers[key]?.range else {
+            guard let range = observers[Self.observerName(tensor.name)]?.range else {
                 preconditionFailure("QuantizationAwareStudent: no observed range for \(tensor.name); run a forward pass first")
             }
             ranges[index] = range

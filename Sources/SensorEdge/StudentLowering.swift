@@ -36,7 +36,7 @@ public struct FoldedConvolution: Sendable {
 
 /// Lowers a trained student to the float `EdgeGraph` in TFLite's layout: per modality an input [1, L, C],
 /// RESHAPE to [1, 1, L, C], CONV_2D + ReLU stem, (DEPTHWISE_CONV_2D + ReLU, CONV_2D 1×1 + ReLU) blocks, MEAN
-/// over axes (1, 2) -> [1, width]; CONCATENATION of the modalities -> FULLY_CONNECTED + ReLU -> logits ->
+/// over axes (1, 2) -> [1, channels]; CONCATENATION of the modalities -> FULLY_CONNECTED + ReLU -> logits ->
 /// SOFTMAX. Outputs are the logits and the probabilities; a regression student (`StudentOutput.values`) ends
 /// at its FULLY_CONNECTED output `values`.
 public enum StudentLowering {
@@ -78,12 +78,12 @@ public enum StudentLowering {
                 }
                 current = output
             }
-            let mean = graph.addTensor(EdgeTensor(name: "\(modality.name)_pooled", shape: [1, configuration.width],
+            let mean = graph.addTensor(EdgeTensor(name: "\(modality.name)_pooled", shape: [1, graph.tensors[current].shape[3]],
                                                   elementType: .float32))
             graph.operators.append(.mean(input: current, axes: axes, output: mean))
             pooled.append(mean)
         }
-        let features = graph.addTensor(EdgeTensor(name: "features", shape: [1, configuration.width * pooled.count],
+        let features = graph.addTensor(EdgeTensor(name: "features", shape: [1, configuration.featureWidth],
                                                   elementType: .float32))
         graph.operators.append(.concatenation(inputs: pooled, output: features, axis: 1))
         let hidden = appendDense(student.hidden, input: features, name: "hidden", activation: .relu, to: &graph)

@@ -33,8 +33,10 @@ public enum StudentOutput: String, Sendable, Equatable, Codable {
 /// Shape of a depthwise-separable student: per-modality stems, global mean pooling, concatenation, MLP head.
 public struct StudentConfiguration: Sendable, Equatable {
     public var modalities: [StudentModality]
-    /// Channels of every stem and block.
-    public var width: Int
+    /// Output channels per modality (in `modalities` order) of its stem convolution and of each block's pointwise
+    /// convolution (`depth` + 1 entries); a block's depthwise convolution keeps its input's channels. A uniform
+    /// `width` fills every entry; structured pruning makes them differ.
+    public var stemWidths: [[Int]]
     /// Depthwise-separable blocks after each stem.
     public var depth: Int
     public var kernelSize: Int
@@ -45,15 +47,20 @@ public struct StudentConfiguration: Sendable, Equatable {
     public var classCount: Int
     public var output: StudentOutput
 
+    /// A student with `width` channels in every stem and block, or with `stemWidths` (per modality, `depth` + 1
+    /// entries) when given.
     public init(modalities: [StudentModality] = [.photoplethysmogram, .accelerometer, .temperature], width: Int = 14,
-                depth: Int = 2, kernelSize: Int = 5, stride: Int = 2, hiddenDimensions: Int = 32, classCount: Int = 6,
-                output: StudentOutput = .classes) {
+                stemWidths: [[Int]]? = nil, depth: Int = 2, kernelSize: Int = 5, stride: Int = 2, hiddenDimensions: Int = 32,
+                classCount: Int = 6, output: StudentOutput = .classes) {
         precondition(!modalities.isEmpty, "StudentConfiguration: needs at least one modality")
         precondition(width > 0 && depth >= 0 && kernelSize > 0 && stride > 0 && hiddenDimensions > 0
                      && classCount >= (output == .classes ? 2 : 1),
                      "StudentConfiguration: width \(width), depth \(depth), kernel \(kernelSize), stride \(stride), hidden \(hiddenDimensions), classes \(classCount) out of range")
+        let widths = stemWidths ?? [[Int]](repeating: [Int](repeating: width, count: depth + 1), count: modalities.count)
+        precondition(widths.count == modalities.count && widths.allSatisfy { $0.count == depth + 1 && $0.allSatisfy { $0 > 0 } },
+                     "StudentConfiguration: stem widths \(widths) must give \(depth + 1) positive channel counts for each of \(modalities.count) modalities")
         self.modalities = modalities
-        self.width = width
+        self.stemWidths = widths
         self.depth = depth
         self.kernelSize = kernelSize
         self.stride = stride
@@ -69,6 +76,9 @@ public struct StudentConfiguration: Sendable, Equatable {
             }
         }
     }
+
+    /// Channels of the concatenated pooled features: the last width of every modality's stem.
+    public var featureWidth: Int { stemWidths.reduce(0) { $0 + $1.last! } }
 }
 
 /// A 1-D convolution followed by batch norm and ReLU, the unit every stem and block is made of; the exporter
@@ -97,21 +107,22 @@ public final class ConvolutionUnit: Module {
 public final class ModalityStem: Module {
     public let units: [ConvolutionUnit]
 
-    public init(modality: StudentModality, configuration: StudentConfiguration, generator: inout RandomGenerator) {
-        let width = configuration.width
-        var units = [ConvolutionUnit(inputChannels: modality.channels, outputChannels: width,
+    /// `widths`: the stem's and each block's output channels (`depth` + 1 entries, see `StudentConfiguration.stemWidths`).
+    public init(modality: StudentModality, widths: [Int], configuration: StudentConfiguration, generator: inout RandomGenerator) {
+        var units = [ConvolutionUnit(inputChannels: modality.channels, outputChannels: widths[0],
                                      kernelSize: configuration.kernelSize, stride: configuration.stride, groups: 1,
                                      generator: &generator)]
-        for _ in 0..<configuration.depth {
-            units.append(ConvolutionUnit(inputChannels: width, outputChannels: width, kernelSize: configuration.kernelSize,
-                                         stride: configuration.stride, groups: width, generator: &generator))
-            units.append(ConvolutionUnit(inputChannels: width, outputChannels: width, kernelSize: 1, stride: 1, groups: 1,
-                                         generator: &generator))
+        for block in 0..<configuration.depth {
+            let channels = widths[block]
+            units.append(ConvolutionUnit(inputChannels: channels, outputChannels: channels, kernelSize: configuration.kernelSize,
+                                         stride: configuration.stride, groups: channels, generator: &generator))
+            units.append(ConvolutionUnit(inputChannels: channels, outputChannels: widths[block + 1], kernelSize: 1, stride: 1,
+                                         groups: 1, generator: &generator))
         }
         self.units = units
     }
 
-    /// [N, channels, length] -> pooled features [N, width].
+    /// [N, channels, length] -> pooled features [N, last width].
     public func callAsFunction(_ input: Tensor) -> Tensor {
         units.reduce(input) { x, unit in unit(x) }.mean(axes: [2])
     }
@@ -127,14 +138,16 @@ public final class StudentModel: Module {
 
     public init(configuration: StudentConfiguration, generator: inout RandomGenerator) {
         self.configuration = configuration
-        stems = configuration.modalities.map { ModalityStem(modality: $0, configuration: configuration, generator: &generator) }
-        hidden = Linear(inputDimensions: configuration.width * configuration.modalities.count,
+        stems = zip(configuration.modalities, configuration.stemWidths).map {
+            ModalityStem(modality: $0, widths: $1, configuration: configuration, generator: &generator)
+        }
+        hidden = Linear(inputDimensions: configuration.featureWidth,
                         outputDimensions: configuration.hiddenDimensions, generator: &generator)
         classifier = Linear(inputDimensions: configuration.hiddenDimensions, outputDimensions: configuration.classCount,
                             generator: &generator)
     }
 
-    /// The concatenated pooled features [N, width · modalities] of inputs [N, channels_m, length_m] per modality.
+    /// The concatenated pooled features [N, featureWidth] of inputs [N, channels_m, length_m] per modality.
     public func embedding(_ inputs: [Tensor]) -> Tensor {
         precondition(inputs.count == stems.count, "StudentModel: \(inputs.count) inputs for \(stems.count) modalities")
         for (input, modality) in zip(inputs, configuration.modalities) {

@@ -5,7 +5,7 @@ import SensorTensor
 
 @Suite struct EdgeArtefactTests {
     static let profile = DeviceProfile(name: "test-wrist", processor: "Cortex-M4F", clockMegahertz: 64, arithmetic: .int8,
-                                       inferenceRateHertz: 0.1, weightFlashBytes: 65536, arenaBytes: 32768, runtimeOverheadBytes: 8480,
+                                       inferenceRateHertz: 0.1, weightFlashBytes: 65536, arenaBytes: 32768, runtimeOverhead: RuntimeOverhead(fixedBytes: 8480),
                                        cyclesPerMultiplyAccumulate: 6)
 
     static func scratch() -> URL {

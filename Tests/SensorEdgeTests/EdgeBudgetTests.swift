@@ -14,14 +14,15 @@ import Testing
         inference_rate_hz: 0.1
         weight_flash_bytes: 65536
         arena_bytes: 32768
-        runtime_overhead_bytes: 8480
+        runtime_overhead: {fixed_bytes: 680, per_tensor_bytes: 24, per_operator_bytes: 172, per_channel_bytes: 8}
         cycles_per_mac: 6
         """
 
     @Test func committedProfilesParse() throws {
         let wrist = try DeviceProfile.load(Self.devices.appendingPathComponent("wrist-default.yaml"))
         #expect(wrist == DeviceProfile(name: "wrist-default", processor: "Cortex-M4F", clockMegahertz: 64, arithmetic: .int8,
-                                       inferenceRateHertz: 0.1, weightFlashBytes: 65536, arenaBytes: 32768, runtimeOverheadBytes: 8480,
+                                       inferenceRateHertz: 0.1, weightFlashBytes: 65536, arenaBytes: 32768,
+                                       runtimeOverhead: RuntimeOverhead(fixedBytes: 680, bytesPerTensor: 24, bytesPerOperator: 172, bytesPerChannel: 8),
                                        cyclesPerMultiplyAccumulate: 6))
         let large = try DeviceProfile.load(Self.devices.appendingPathComponent("m7-large.yaml"))
         #expect(large.arithmetic == .int16x8 && large.arenaBytes == 131072 && large.clockMegahertz == 480)
@@ -50,6 +51,12 @@ import Testing
         #expect(negative.key == "clock_mhz" && negative.line == 3)
         let fractionalBytes = try #require(Self.error(Self.valid.replacingOccurrences(of: "arena_bytes: 32768", with: "arena_bytes: 32 KiB")))
         #expect(fractionalBytes.key == "arena_bytes" && fractionalBytes.line == 7)
+        let overheadKey = try #require(Self.error(Self.valid.replacingOccurrences(of: "per_tensor_bytes", with: "per_tensors")))
+        #expect(overheadKey.key == "runtime_overhead.per_tensors" && overheadKey.message.contains("unknown key"))
+        let overheadFixed = try #require(Self.error(Self.valid.replacingOccurrences(of: "fixed_bytes: 680, ", with: "")))
+        #expect(overheadFixed.key == "runtime_overhead.fixed_bytes" && overheadFixed.message == "missing required key")
+        let overheadScalar = try #require(Self.error(Self.valid.replacingOccurrences(of: "{fixed_bytes: 680, per_tensor_bytes: 24, per_operator_bytes: 172, per_channel_bytes: 8}", with: "8480")))
+        #expect(overheadScalar.key == "runtime_overhead" && overheadScalar.message.contains("mapping"))
         let twice = try #require(Self.error(Self.valid + "\nname: again"))
         #expect(twice.key == "name" && twice.message == "key appears twice", "\(twice)")
         #expect(Self.error("- a\n- b")?.message.contains("mapping") == true)
@@ -83,7 +90,7 @@ import Testing
         let graph = StudentLowering.floatGraph(EdgeSelfCheck.randomStudent(configuration: configuration, seed: 3))
         let profile = try DeviceProfile.parse(yaml: Self.valid, file: "test.yaml")
         let report = BudgetReport(graph: graph, profile: profile)
-        let w = configuration.width, k = configuration.kernelSize, s = configuration.stride
+        let w = configuration.stemWidths[0][0], k = configuration.kernelSize, s = configuration.stride
         var parameters = 0, macs = 0
         for modality in configuration.modalities {
             var length = (modality.length - k) / s + 1
@@ -119,11 +126,38 @@ import Testing
         #expect(report.estimatedRuntimeArenaBytes <= 32 * 1024 && report.deployedWeightBytes <= 64 * 1024)
     }
 
+    /// The smallest arenas TFLite Micro accepted (check_tflite.py --arena on 1-epoch smoke distills of these shapes,
+    /// the last a width-24 student pruned to 12): the wrist profile's overhead model is an upper bound on each, at
+    /// most 16 B (one bisection step) above.
+    @Test func runtimeOverheadModelBoundsTheMeasuredArenas() throws {
+        let profile = try DeviceProfile.load(Self.devices.appendingPathComponent("wrist-default.yaml"))
+        let wrist: [StudentModality] = [.photoplethysmogram, .accelerometer, .temperature]
+        let measured: [(modalities: [StudentModality], width: Int, depth: Int, kernel: Int, arena: Int)] = [
+            (wrist, 8, 1, 5, 20160), (wrist, 14, 1, 5, 29360), (wrist, 14, 2, 5, 31600), (wrist, 14, 2, 7, 31568),
+            (wrist, 14, 3, 5, 33824), (wrist, 14, 3, 7, 33792), (wrist, 6, 3, 5, 20992), (Array(wrist.prefix(2)), 14, 2, 5, 29168),
+            (wrist, 12, 3, 7, 30240),
+        ]
+        for shape in measured {
+            let configuration = StudentConfiguration(modalities: shape.modalities, width: shape.width, depth: shape.depth,
+                                                     kernelSize: shape.kernel, stride: 2, hiddenDimensions: 32, classCount: 6)
+            let graph = StudentLowering.floatGraph(EdgeSelfCheck.randomStudent(configuration: configuration, seed: 1))
+            let estimate = BudgetReport(graph: graph, profile: profile).estimatedRuntimeArenaBytes
+            #expect(estimate >= shape.arena && estimate <= shape.arena + 16,
+                    "width \(shape.width) depth \(shape.depth) kernel \(shape.kernel): estimate \(estimate), TFLite Micro \(shape.arena)")
+        }
+        // Closed form for the default student: 3 modalities × (input, shape, reshape, 5 units × 3, pooled) + axes,
+        // features, 2 dense layers × 3, probabilities = 66 tensors; 3 × 7 + 4 = 25 operators; 15 convolutions of
+        // 14 channels, two 56 B arrays rounded to 64 each.
+        let graph = StudentLowering.floatGraph(EdgeSelfCheck.randomStudent(configuration: StudentConfiguration(), seed: 1))
+        #expect(graph.tensors.count == 66 && graph.operators.count == 25)
+        #expect(profile.runtimeOverhead.bytes(for: graph) == 680 + 24 * 66 + 172 * 25 + 15 * 128)
+    }
+
     /// A device too small for the default student names the layer to blame for each limit.
     @Test func tooSmallDeviceNamesTheOffendingLayer() throws {
         let graph = StudentLowering.floatGraph(EdgeSelfCheck.randomStudent(configuration: StudentConfiguration(), seed: 3))
         let tiny = DeviceProfile(name: "tiny", processor: "Cortex-M0", clockMegahertz: 1, arithmetic: .int8, inferenceRateHertz: 10,
-                                 weightFlashBytes: 1000, arenaBytes: 9000, runtimeOverheadBytes: 1000,
+                                 weightFlashBytes: 1000, arenaBytes: 9000, runtimeOverhead: RuntimeOverhead(fixedBytes: 1000),
                                  cyclesPerMultiplyAccumulate: 10)
         let report = BudgetReport(graph: graph, profile: tiny)
         let violations = report.violations

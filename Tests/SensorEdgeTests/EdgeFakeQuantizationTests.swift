@@ -62,4 +62,18 @@ import SensorTensor
             }
         }
     }
+
+    /// Observers started at the post-training calibration give exactly the post-training int8 graph before any
+    /// fine-tuning (the warm start of `range_init: calibration`).
+    @Test func calibratedStartIsThePostTrainingGraph() {
+        let configuration = EdgeSelfCheck.goldenConfiguration
+        let student = EdgeSelfCheck.randomStudent(configuration: configuration, seed: 12)
+        let floatGraph = StudentLowering.floatGraph(student)
+        var generator = RandomGenerator(seed: 3)
+        let calibrated = PostTrainingQuantization.calibrate(
+            floatGraph, samples: EdgeSelfCheck.syntheticWindows(configuration: configuration, count: 8, generator: &generator))
+        let qat = QuantizationAwareStudent(student: student, momentum: 0.5, calibration: calibrated)
+        let postTraining = PostTrainingQuantization.quantize(floatGraph, ranges: calibrated)
+        #expect(TFLiteWriter.serialize(qat.quantizedGraph()) == TFLiteWriter.serialize(postTraining))
+    }
 }

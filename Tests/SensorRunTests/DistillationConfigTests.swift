@@ -38,6 +38,10 @@ import Testing
         let qat = try load(Self.yaml, ["quantization={kind: qat, calibration_windows: 8, epochs: 2, lr: 1e-4, range_momentum: 0.05}"])
         #expect(qat.quantization == .quantizationAware(.init(epochs: 2, learningRate: 1e-4, rangeMomentum: 0.05), calibrationWindows: 8))
         #expect(qat.quantization.calibrationWindows == 8)
+        let warm = try load(Self.yaml, ["quantization={kind: qat, range_init: calibration}"])
+        #expect(warm.quantization == .quantizationAware(.init(epochs: 3, learningRate: 5e-4, rangeMomentum: 0.01, rangesFromCalibration: true),
+                                                        calibrationWindows: 64))
+        #expect(throws: ConfigError.self) { try load(Self.yaml, ["quantization={kind: qat, range_init: zero}"]) }
         let defaults = try load(Self.yaml, ["quantization={kind: qat}"])
         #expect(defaults.quantization == .quantizationAware(.init(epochs: 3, learningRate: 5e-4, rangeMomentum: 0.01), calibrationWindows: 64))
         let features = try load(Self.yaml, ["distillation.feature_weight=0.5", "distillation.feature_loss=mse", "task=heart_rate"])
@@ -51,6 +55,22 @@ import Testing
         #expect(error.path == "quantization.epochs" && error.kind == .inconsistent && error.message.contains("kind: qat"))
         let loss = try #require(throws: ConfigError.self) { try load(Self.yaml, ["distillation.feature_loss=l1"]) }
         #expect(loss.path == "distillation.feature_loss" && loss.kind == .outOfRange)
+    }
+
+    @Test func readsPruningAndRefusesItsUnknownKeys() throws {
+        #expect(try load().pruning == nil)
+        let defaults = try load(Self.yaml, ["pruning={importance: gradient}"])
+        #expect(defaults.pruning == .init(importance: .gradient, rounds: 3, fineTuneEpochs: 2, target: .profile))
+        let fraction = try load(Self.yaml, ["pruning={importance: l1, rounds: 2, fine_tune_epochs: 4, target: 0.5}"])
+        #expect(fraction.pruning == .init(importance: .l1, rounds: 2, fineTuneEpochs: 4, target: .fraction(0.5)))
+        let unknown = try #require(throws: ConfigError.self) { try load(Self.yaml, ["pruning={importance: l1, round: 2}"]) }
+        #expect(unknown.kind == .unknownKey && unknown.path == "pruning.round")
+        let importance = try #require(throws: ConfigError.self) { try load(Self.yaml, ["pruning={importance: random}"]) }
+        #expect(importance.path == "pruning.importance" && importance.kind == .outOfRange)
+        for bad in ["0", "1.5", "all"] {
+            let target = try #require(throws: ConfigError.self) { try load(Self.yaml, ["pruning={target: \(bad)}"]) }
+            #expect(target.path == "pruning.target", "target \(bad): \(target)")
+        }
     }
 
     @Test func resolvedYAMLReadsBackEqualFromAnotherFolder() throws {
@@ -127,6 +147,23 @@ import Testing
         #expect(try shape(try configuration(["student.depth=7"])).depth == 7)
         let error = try #require(throws: ConfigError.self) { try shape(try configuration(["student.depth=8"])) }
         #expect(error.path == "student.depth" && error.message.contains("acc is 2 samples long at layer 8"))
+    }
+
+    /// A pruning target the device cannot take is refused before training, naming the layer over the budget.
+    @Test func refusesAPruningTargetOverTheDevice() throws {
+        let devices = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Experiments/devices/wrist-default.yaml")
+        let profile = try DeviceProfile.load(devices)
+        let wide = try configuration(["student.width=40", "student.depth=2", "student.kernel=5", "pruning={target: 0.9}"])
+        let error = try #require(throws: ConfigError.self) {
+            try DistillRun.plannedPruning(wide, student: try shape(wide), profile: profile, location: ConfigLocation(file: "distill.yaml", line: nil))
+        }
+        #expect(error.path == "pruning.target" && error.message.contains("does not fit device wrist-default")
+                && error.message.contains("layer ppg_unit0"), "\(error)")
+        let toProfile = try configuration(["student.width=40", "pruning={target: profile}"])
+        let plan = try #require(try DistillRun.plannedPruning(toProfile, student: try shape(toProfile), profile: profile,
+                                                             location: ConfigLocation(file: "distill.yaml", line: nil)))
+        #expect(plan.fraction < 0.5 && plan.roundWidths.count == 3)
     }
 
     @Test func refusesAMissingDeviceProfileBeforeAnythingIsWritten() throws {

@@ -71,7 +71,7 @@ public enum Distiller {
         var generator = RandomGenerator(seed: configuration.seed)
         var projection: Linear?
         if let teacherEmbeddings = targets.embeddings, configuration.featureWeight > 0 {
-            projection = Linear(inputDimensions: student.configuration.width * student.configuration.modalities.count,
+            projection = Linear(inputDimensions: student.configuration.featureWidth,
                                 outputDimensions: teacherEmbeddings.shape[1], generator: &generator)
         }
         var parameters = student.namedParameters().map { ("student.\($0.0)", $0.1) }

@@ -27,6 +27,18 @@ public struct DistillationRunConfiguration: Sendable, Equatable {
         public var learningRate: Float
         /// Weight of each batch's min/max in the exponential moving average of an activation's range.
         public var rangeMomentum: Float
+        /// `range_init: calibration` starts every range at the post-training calibration (QAT begins from the
+        /// post-training int8 graph); `batch` (the default) at the first training batch's min/max.
+        public var rangesFromCalibration: Bool = false
+    }
+
+    /// `pruning: {importance, rounds, fine_tune_epochs, target}`: structured channel pruning after distillation.
+    public struct Pruning: Sendable, Equatable {
+        public var importance: ChannelImportance
+        public var rounds: Int
+        /// Distillation epochs after each round.
+        public var fineTuneEpochs: Int
+        public var target: PruningPlan.Target
     }
 
     public var name: String
@@ -55,17 +67,20 @@ public struct DistillationRunConfiguration: Sendable, Equatable {
     public var learningRate: Float
     public var weightDecay: Float
     public var quantization: Quantization
+    /// Structured pruning between distillation and quantization (nil: none; the student as configured must fit).
+    public var pruning: Pruning?
     /// The config as read (after `--set`), written to the run folder as its config.yaml.
     public var resolvedYAML: String
 }
 
 extension DistillationRunConfiguration {
-    static let topKeys = ["name", "seed", "threads", "device", "task", "modalities", "student", "distillation", "quantization"]
+    static let topKeys = ["name", "seed", "threads", "device", "task", "modalities", "student", "distillation", "quantization", "pruning"]
     static let studentKeys = ["width", "depth", "kernel", "stride", "hidden"]
     static let distillationKeys = ["temperature", "logit_weight", "feature_weight", "feature_loss", "label_fraction", "epochs",
                                    "batch_size", "lr", "weight_decay"]
-    static let quantizationKeys = ["kind", "calibration_windows", "epochs", "lr", "range_momentum"]
-    static let quantizationAwareKeys = ["epochs", "lr", "range_momentum"]
+    static let quantizationKeys = ["kind", "calibration_windows", "epochs", "lr", "range_momentum", "range_init"]
+    static let pruningKeys = ["importance", "rounds", "fine_tune_epochs", "target"]
+    static let quantizationAwareKeys = ["epochs", "lr", "range_momentum", "range_init"]
     static let taskNames = ["activity", "stress", "heart_rate"]
 
     /// Reads a config file (a pipeline file's `distill` section, see `PipelineFile`) and applies `--set` overrides in order.
@@ -94,7 +109,8 @@ extension DistillationRunConfiguration {
             quantizationKind = .quantizationAware(QuantizationAwareTraining(
                 epochs: try quantization?.int("epochs", default: 3, in: 1...100_000) ?? 3,
                 learningRate: try quantization?.float("lr", default: 5e-4, in: 0...10, open: true) ?? 5e-4,
-                rangeMomentum: try quantization?.float("range_momentum", default: 0.01, in: 0...1, open: true) ?? 0.01),
+                rangeMomentum: try quantization?.float("range_momentum", default: 0.01, in: 0...1, open: true) ?? 0.01,
+                rangesFromCalibration: try quantization?.choice("range_init", ["batch", "calibration"], default: "batch") == "calibration"),
                 calibrationWindows: calibrationWindows)
         } else {
             if let quantization, let key = quantizationAwareKeys.first(where: { quantization.has($0) }) {
@@ -121,8 +137,28 @@ extension DistillationRunConfiguration {
             batchSize: try distillation?.int("batch_size", default: 32, in: 1...65536) ?? 32,
             learningRate: try distillation?.float("lr", default: 3e-3, in: 0...10, open: true) ?? 3e-3,
             weightDecay: try distillation?.float("weight_decay", default: 1e-4, in: 0...1) ?? 1e-4,
-            quantization: quantizationKind,
+            quantization: quantizationKind, pruning: try pruning(top.child("pruning", allowed: pruningKeys)),
             resolvedYAML: try node.overriding("device=\(device.path)").yamlText())
+    }
+
+    /// The `pruning` section: `target` is `profile` (the largest student that fits the device) or the fraction of
+    /// every layer's channels to keep, in (0, 1].
+    private static func pruning(_ reader: ConfigReader?) throws -> Pruning? {
+        guard let reader else { return nil }
+        let target: PruningPlan.Target
+        if try reader.string("target", default: "profile") == "profile" {
+            target = .profile
+        } else {
+            let fraction = try reader.double("target", in: 0...1)
+            guard fraction > 0 else {
+                throw ConfigError(.outOfRange, path: reader.childPath("target"), location: reader.locationOf("target"),
+                                  "keeping 0 of every layer's channels leaves no student; give a fraction in (0, 1] or 'profile'")
+            }
+            target = .fraction(fraction)
+        }
+        return Pruning(importance: ChannelImportance(rawValue: try reader.choice("importance", ["l1", "gradient"], default: "l1"))!,
+                       rounds: try reader.int("rounds", default: 3, in: 1...1000),
+                       fineTuneEpochs: try reader.int("fine_tune_epochs", default: 2, in: 1...100_000), target: target)
     }
 
     /// A non-empty list of distinct names (default: the three wrist streams).

@@ -14,8 +14,12 @@ import SensorTensor
 /// int8 student (the int8 one through the Swift integer runtime on inputs normalised and quantized as on the
 /// device): accuracy for classes, mean absolute error in the task's unit for regression.
 ///
+/// With a `pruning` section the distilled student is then pruned in rounds with distillation fine-tuning between them
+/// (`StructuredPruning`) to the target before quantization; each round is recorded in student.json and results.json.
+///
 /// Everything that can be refused is checked before training: the device profile, the task, the modalities of the
-/// dataset and of the teacher, and the student's budget on the device (the error names the layer). The run folder
+/// dataset and of the teacher, and the student's budget on the device (the pruned student's, with pruning; the
+/// error names the layer). The run folder
 /// (config.yaml, meta.json, student.safetensors, student.json, budget.json, results.json, verification/ with the TFLite
 /// bundle and every raw test window for measuring the C export) is written to a
 /// temporary sibling and renamed into place at the end, so a failure leaves nothing.
@@ -43,12 +47,18 @@ public enum DistillRun {
                                                     classCount: regression ? 1 : teacherRun.model.task.classCount,
                                                     output: regression ? .values : .classes, location: location)
         var generator = RandomGenerator(seed: configuration.seed)
-        let student = StudentModel(configuration: studentConfiguration, generator: &generator)
-        let budget = BudgetReport(graph: StudentLowering.floatGraph(student), profile: profile)
-        do { try budget.requireFit() } catch {
-            throw ConfigError(.inconsistent, path: "student", location: location, "\(error)")
+        var student = StudentModel(configuration: studentConfiguration, generator: &generator)
+        let pruningPlan = try plannedPruning(configuration, student: studentConfiguration, profile: profile, location: location)
+        if let pruningPlan, let final = pruningPlan.roundWidths.last {
+            let budget = PruningPlan.budget(studentConfiguration, widths: final, profile: profile)
+            logger.info("pruned student (\(String(format: "%.3f", pruningPlan.fraction)) of each layer's channels, \(final)) fits \(profile.name): \(budget.parameters) parameters, \(budget.deployedWeightBytes) weight bytes, arena \(budget.arenaBytes) B planned, \(budget.estimatedRuntimeArenaBytes) B estimated")
+        } else {
+            let budget = BudgetReport(graph: StudentLowering.floatGraph(student), profile: profile)
+            do { try budget.requireFit() } catch {
+                throw ConfigError(.inconsistent, path: "student", location: location, "\(error)")
+            }
+            logger.info("student fits \(profile.name): \(budget.parameters) parameters, \(budget.deployedWeightBytes) weight bytes, arena \(budget.arenaBytes) B planned, \(budget.estimatedRuntimeArenaBytes) B estimated")
         }
-        logger.info("student fits \(profile.name): \(budget.parameters) parameters, \(budget.deployedWeightBytes) weight bytes, arena \(budget.arenaBytes) B")
 
         let training = windows.windowIndices(ofSubjects: Set(teacherRun.fold.train))
         let test = teacherRun.targets.restricted(toSubjects: Set(teacherRun.fold.test))
@@ -77,6 +87,20 @@ public enum DistillRun {
         let testWindows = test.windowIndices
         let scoring = StudentScoring(task: task, test: test, windows: windows, modalities: modalities, normalization: normalization,
                                      inputNormalization: inputNormalization, mean: teacherTargets.targetMean, scale: teacherTargets.targetScale)
+        var pruningRounds: [PruningRound] = []
+        if let pruningPlan, let pruning = configuration.pruning {
+            let pruned = try StructuredPruning.run(
+                student, plan: pruningPlan, settings: .init(importance: pruning.importance, fineTuneEpochs: pruning.fineTuneEpochs),
+                inputs: trainingInputs, targets: targets, distillation: settings, profile: profile) { ["float_student_\(scoring.metricName)": try scoring.float($0)] }
+            guard pruned.rounds.allSatisfy({ $0.fineTuneLosses.allSatisfy(\.isFinite) }) else {
+                throw RunError.nonFiniteLoss(step: pruned.rounds.count, what: "the pruning fine-tuning loss", lastCheckpointStep: nil)
+            }
+            student = pruned.student
+            pruningRounds = pruned.rounds
+            for round in pruningRounds {
+                logger.info("pruning round \(round.round) (\(pruning.importance.rawValue)): channels \(round.stemWidths), \(round.parameters) parameters, \(round.weightBytes) weight bytes, arena \(round.plannedArenaBytes) B planned / \(round.estimatedRuntimeArenaBytes) B estimated, test \(round.metrics.map { "\($0.key) \($0.value)" }.sorted().joined(separator: ", "))")
+            }
+        }
         let teacherScore = scoring.teacher(teacherRun.model)
         let floatScore = try scoring.float(student)
         let calibration = StudentEvaluation.evenlySpaced(training, limit: configuration.quantization.calibrationWindows).map {
@@ -109,16 +133,18 @@ public enum DistillRun {
         for (index, range) in quantization.ranges { named[floatGraph.tensors[index].name] = .init(minimum: range.minimum, maximum: range.maximum) }
         let record = DistilledStudentRecord(
             modalities: modalities.map { .init(name: $0.name, channels: $0.channels, length: $0.length) },
-            width: configuration.width, depth: configuration.depth, kernelSize: configuration.kernelSize, stride: configuration.stride,
+            width: configuration.width, stemWidths: student.configuration.stemWidths, depth: configuration.depth, kernelSize: configuration.kernelSize, stride: configuration.stride,
             hiddenDimensions: configuration.hiddenDimensions, classCount: studentConfiguration.classCount, classNames: task.classNames,
             task: configuration.task, windowSeconds: windows.windowSeconds, device: configuration.device.path,
             normalization: normalization, ranges: named, accuracyVersusTeacher: accuracy,
-            output: studentConfiguration.output, valueScaling: valueScaling, quantization: quantizationKind)
+            output: studentConfiguration.output, valueScaling: valueScaling, quantization: quantizationKind,
+            pruning: pruningRounds.isEmpty ? nil : pruningRounds)
         let results: [String: Any] = [
             "task": configuration.task, "test_windows": test.count, "test_subjects": teacherRun.fold.test,
             "training_windows": training.count, "labelled_training_windows": teacherTargets.labelledCount,
             "epoch_losses": distilled.epochLosses.map(Double.init), "accuracy": accuracy, "quantization": quantizationKind,
             "quantization_aware_epoch_losses": quantization.quantizationAwareLosses.map(Double.init),
+            "pruning": try JSONSerialization.jsonObject(with: JSONEncoder().encode(pruningRounds)),
         ]
         let meta: [String: Any] = [
             "kind": "distill", "teacher_run": teacherRun.folder.path, "data_directory": dataset.directory.path,
@@ -148,6 +174,18 @@ public enum DistillRun {
         }
         logger.info("results: \(destination.appendingPathComponent("results.json").path)")
         return destination
+    }
+
+    /// The pruning plan of a config with a `pruning` section, checked against the device before training: its
+    /// final student must fit (the error names the layer).
+    static func plannedPruning(_ configuration: DistillationRunConfiguration, student: StudentConfiguration, profile: DeviceProfile,
+                               location: ConfigLocation) throws -> PruningPlan? {
+        guard let pruning = configuration.pruning else { return nil }
+        do {
+            return try PruningPlan(configuration: student, target: pruning.target, rounds: pruning.rounds, profile: profile)
+        } catch {
+            throw ConfigError(.inconsistent, path: "pruning.target", location: location, "the pruned student: \(error)")
+        }
     }
 
     /// The student's shape with each modality's channels and length from the dataset; refuses a modality the

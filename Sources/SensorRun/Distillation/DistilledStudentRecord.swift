@@ -17,7 +17,10 @@ struct DistilledStudentRecord: Codable, Equatable {
     }
 
     var modalities: [Modality]
+    /// The configured uniform width (before pruning).
     var width: Int
+    /// Channels per modality and channel group of the saved student (nil in runs from before pruning: `width` everywhere).
+    var stemWidths: [[Int]]?
     var depth: Int
     var kernelSize: Int
     var stride: Int
@@ -39,13 +42,15 @@ struct DistilledStudentRecord: Codable, Equatable {
     var valueScaling: ModelCard.ValueScaling?
     /// "ptq" or "qat": how `ranges` were found (nil in older runs: ptq).
     var quantization: String?
+    /// Structured pruning rounds, round 0 the distilled student before pruning (nil: not pruned).
+    var pruning: [PruningRound]?
 
     static let fileName = "student.json"
     static let weightsFileName = "student.safetensors"
 
     var configuration: StudentConfiguration {
         StudentConfiguration(modalities: modalities.map { StudentModality(name: $0.name, channels: $0.channels, length: $0.length) },
-                             width: width, depth: depth, kernelSize: kernelSize, stride: stride,
+                             width: width, stemWidths: stemWidths, depth: depth, kernelSize: kernelSize, stride: stride,
                              hiddenDimensions: hiddenDimensions, classCount: classCount, output: output ?? .classes)
     }
 

@@ -33,6 +33,6 @@ public enum StudentExport {
         }
         try EdgeArtefact.write(graph: graph, normalization: record.inputNormalization, windowSeconds: record.windowSeconds,
                                format: format, profile: profile, accuracyVersusTeacher: metrics,
-                               valueScaling: record.valueScaling, to: directory.standardizedFileURL)
+                               valueScaling: record.valueScaling, pruning: record.pruning, to: directory.standardizedFileURL)
     }
 }

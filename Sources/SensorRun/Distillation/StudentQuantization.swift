@@ -30,7 +30,8 @@ struct StudentQuantization {
         fineTuning.learningRate = stage.learningRate
         fineTuning.featureWeight = 0
         fineTuning.seed = settings.seed &+ 1
-        let quantizationAware = QuantizationAwareStudent(student: student, momentum: stage.rangeMomentum)
+        let quantizationAware = QuantizationAwareStudent(student: student, momentum: stage.rangeMomentum,
+                                                         calibration: stage.rangesFromCalibration ? calibrated : nil)
         let losses = try Distiller.fineTuneQuantizationAware(quantizationAware, inputs: inputs, targets: targets, configuration: fineTuning)
         guard losses.allSatisfy({ $0.isFinite }) else {
             throw RunError.nonFiniteLoss(step: losses.count, what: "the quantization-aware loss", lastCheckpointStep: nil)
