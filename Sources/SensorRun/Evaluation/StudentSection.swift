@@ -88,6 +88,7 @@ enum StudentSection {
         section.notes.append(name(student.quantization == "qat"
             ? "int8 by quantization-aware fine-tuning (QAT, \(student.quantizationAwareEpochs) epochs after distillation); the post-training quantized graph of the same student is the PTQ baseline; \(scored)."
             : "int8 by post-training quantization (PTQ) on calibration windows; \(scored)."))
+        if let pruning = student.pruning { section.notes.append(name(pruning)) }
         if let check {
             section.notes.append(name("arena (planned): the activation plan plus the device's runtime overhead; arena (TFLite Micro): the smallest arena_size TFLite Micro accepted."))
             section.notes.append(name("\(check.runtime) check \(check.passed ? "passed" : "FAILED"): " + check.results.joined(separator: "; ")))
@@ -112,6 +113,8 @@ struct DistillFacts {
     let postTrainingBaseline: Double?
     let quantizationAwareEpochs: Int
     let testWindows: Int
+    /// What structured pruning changed from the unpruned student (round 0) to the last round, if it ran.
+    let pruning: String?
 
     init(_ folder: URL) throws {
         func object(_ file: String) -> [String: Any]? {
@@ -137,5 +140,25 @@ struct DistillFacts {
         postTrainingBaseline = quantization == "qat" ? metrics["ptq_int8_student_\(metric)"] : nil
         quantizationAwareEpochs = (results["quantization_aware_epoch_losses"] as? [Any])?.count ?? 0
         testWindows = results["test_windows"] as? Int ?? 0
+        pruning = Self.pruningNote(results["pruning"] as? [[String: Any]] ?? [], metric: "float_student_\(metric)", label: "float student \(task) \(metric)")
+    }
+
+    /// "channels per layer 14/14/14/14, ... -> 13/13/13/13, ...; parameters 4971 -> 4513; ..." from results.json's rounds.
+    private static func pruningNote(_ rounds: [[String: Any]], metric: String, label: String) -> String? {
+        guard rounds.count > 1, let first = rounds.first, let last = rounds.last else { return nil }
+        func widths(_ round: [String: Any]) -> String {
+            (round["stemWidths"] as? [[Int]] ?? []).map { $0.map(String.init).joined(separator: "/") }.joined(separator: ", ")
+        }
+        func change(_ key: String, _ what: String, unit: String = "") -> String? {
+            guard let before = first[key] as? Int, let after = last[key] as? Int else { return nil }
+            return "\(what) \(before) → \(after)\(unit)"
+        }
+        var parts = ["channels per stem layer \(widths(first)) → \(widths(last))"]
+        parts += [change("parameters", "parameters"), change("weightBytes", "int8 weights", unit: " B"),
+                  change("estimatedRuntimeArenaBytes", "estimated arena", unit: " B")].compactMap { $0 }
+        if let before = (first["metrics"] as? [String: Double])?[metric], let after = (last["metrics"] as? [String: Double])?[metric] {
+            parts.append("\(label) \(String(format: "%.3f", before)) → \(String(format: "%.3f", after))")
+        }
+        return "structured channel pruning, \(rounds.count - 1) round\(rounds.count == 2 ? "" : "s") with distillation fine-tuning: " + parts.joined(separator: "; ") + "."
     }
 }
