@@ -1,0 +1,68 @@
+"""Where LiteRT's default (XNNPACK) kernels part from its reference kernels, layer by layer, for one window.
+
+    .venv-edge/bin/python Scripts/trace_litert.py VERIFICATION_DIR [--sample N]
+
+VERIFICATION_DIR is a distill run's verification/ folder (Scripts/edge_litert.sh checks the same folder). The model
+is rewritten in memory so every operator's output is also a graph output (XNNPACK then has to materialise it), run
+with both op resolvers, and each tensor's largest difference in LSB is printed in graph order. Without --sample the
+window whose logits differ most is traced. Diagnostic only: it passes or fails nothing.
+"""
+import argparse
+import os
+import sys
+
+import flatbuffers
+import numpy as np
+from ai_edge_litert import interpreter as litert
+from ai_edge_litert import schema_py_generated as schema
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import check_tflite  # noqa: E402  (the bundle reader shared with the checks)
+
+
+def with_every_output(model):
+    """The model's bytes with every operator output appended to the subgraph's outputs, and those tensors' names."""
+    tree = schema.ModelT.InitFromPackedBuf(bytearray(model), 0)
+    graph = tree.subgraphs[0]
+    produced = [int(output) for op in graph.operators for output in op.outputs]
+    original = [int(output) for output in graph.outputs]
+    graph.outputs = np.array(original + [t for t in produced if t not in original], dtype=np.int32)
+    builder = flatbuffers.Builder(1024)
+    builder.Finish(tree.Pack(builder), file_identifier=b"TFL3")
+    return bytes(builder.Output()), [graph.tensors[t].name.decode() for t in produced]
+
+
+def run(model, manifest, row, resolver):
+    """Every output tensor of one invocation, by name."""
+    interpreter = litert.Interpreter(model_content=model, experimental_op_resolver_type=resolver)
+    interpreter.allocate_tensors()
+    inputs = interpreter.get_input_details()
+    for index, values in enumerate(check_tflite.split(row, manifest["inputs"])):
+        interpreter.set_tensor(inputs[index]["index"], values.reshape(inputs[index]["shape"]))
+    interpreter.invoke()
+    return {o["name"]: interpreter.get_tensor(o["index"]).astype(np.int64) for o in interpreter.get_output_details()}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("directory")
+    parser.add_argument("--sample", type=int)
+    arguments = parser.parse_args()
+    manifest, model, inputs, _ = check_tflite.load_bundle(arguments.directory)
+    traced, names = with_every_output(model)
+    sample = arguments.sample
+    if sample is None:
+        logits = manifest["outputs"][0]["name"]
+        worst = [np.abs(run(model, manifest, row, litert.OpResolverType.AUTO)[logits]
+                        - run(model, manifest, row, litert.OpResolverType.BUILTIN_REF)[logits]).max() for row in inputs]
+        sample = int(np.argmax(worst))
+    default = run(traced, manifest, inputs[sample], litert.OpResolverType.AUTO)
+    reference = run(traced, manifest, inputs[sample], litert.OpResolverType.BUILTIN_REF)
+    print(f"trace_litert: sample {sample}, default (XNNPACK) minus reference kernels, per operator output")
+    for name in names:
+        difference = np.abs(default[name] - reference[name])
+        print(f"{name:32s} max {difference.max():4d} LSB, {np.mean(difference > 0) * 100:5.1f}% of values differ")
+
+
+if __name__ == "__main__":
+    main()
