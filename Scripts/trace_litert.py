@@ -6,6 +6,12 @@ VERIFICATION_DIR is a distill run's verification/ folder (Scripts/edge_litert.sh
 is rewritten in memory so every operator's output is also a graph output (XNNPACK then has to materialise it), run
 with both op resolvers, and each tensor's largest difference in LSB is printed in graph order. Without --sample the
 window whose logits differ most is traced. Diagnostic only: it passes or fails nothing.
+
+    .venv-edge/bin/python Scripts/trace_litert.py VERIFICATION_DIR --coarsen logits=2 [--coarsen hidden=2 ...]
+
+instead asks what a coarser activation scale would do: each named tensor's scale is multiplied by FACTOR (zero point
+moved so the real minimum stays put, the int32 biases of the operators that read it rescaled to s_in x s_w), and
+the largest logits difference over all windows is printed before and after.
 """
 import argparse
 import os
@@ -32,6 +38,39 @@ def with_every_output(model):
     return bytes(builder.Output()), [graph.tensors[t].name.decode() for t in produced]
 
 
+# CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED: the operators with an int32 bias at s_in x s_w.
+WEIGHTED_OPERATORS = (3, 4, 9)
+
+
+def coarsened(model, factors):
+    """The model's bytes with the named activation tensors' scales multiplied by their factors."""
+    tree = schema.ModelT.InitFromPackedBuf(bytearray(model), 0)
+    graph = tree.subgraphs[0]
+    index = {tensor.name.decode(): position for position, tensor in enumerate(graph.tensors)}
+    for name, factor in factors.items():
+        tensor = graph.tensors[index[name]]
+        tensor.quantization.scale = [float(tensor.quantization.scale[0]) * factor]
+        tensor.quantization.zeroPoint = [int(round((int(tensor.quantization.zeroPoint[0]) + 128) / factor)) - 128]
+        for op in graph.operators:
+            code = tree.operatorCodes[op.opcodeIndex].builtinCode
+            if int(op.inputs[0]) == index[name] and code in WEIGHTED_OPERATORS and int(op.inputs[2]) >= 0:
+                bias = graph.tensors[int(op.inputs[2])]
+                buffer = tree.buffers[bias.buffer]
+                values = np.frombuffer(bytes(buffer.data), dtype=np.int32).astype(np.float64) / factor
+                buffer.data = np.round(values).astype(np.int32).tobytes()
+                bias.quantization.scale = [float(scale) * factor for scale in bias.quantization.scale]
+    builder = flatbuffers.Builder(1024)
+    builder.Finish(tree.Pack(builder), file_identifier=b"TFL3")
+    return bytes(builder.Output())
+
+
+def worst_logits_difference(model, manifest, inputs):
+    """The largest default-minus-reference logits difference in LSB over all windows."""
+    logits = manifest["outputs"][0]["name"]
+    return max(int(np.abs(run(model, manifest, row, litert.OpResolverType.AUTO)[logits]
+                          - run(model, manifest, row, litert.OpResolverType.BUILTIN_REF)[logits]).max()) for row in inputs)
+
+
 def run(model, manifest, row, resolver):
     """Every output tensor of one invocation, by name."""
     interpreter = litert.Interpreter(model_content=model, experimental_op_resolver_type=resolver)
@@ -47,8 +86,14 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("directory")
     parser.add_argument("--sample", type=int)
+    parser.add_argument("--coarsen", action="append", default=[], metavar="TENSOR=FACTOR")
     arguments = parser.parse_args()
     manifest, model, inputs, _ = check_tflite.load_bundle(arguments.directory)
+    if arguments.coarsen:
+        factors = {name: float(factor) for name, factor in (item.split("=") for item in arguments.coarsen)}
+        print(f"trace_litert: worst logits difference {worst_logits_difference(model, manifest, inputs)} LSB, "
+              f"with {factors} coarser {worst_logits_difference(coarsened(model, factors), manifest, inputs)} LSB")
+        return
     traced, names = with_every_output(model)
     sample = arguments.sample
     if sample is None:
