@@ -26,7 +26,6 @@ import check_tflite  # noqa: E402  (the bundle reader shared with the checks)
 import trace_litert  # noqa: E402  (every-output rewriting and one invocation)
 
 DEPTHWISE_CONV_2D = 4
-MODALITIES = ("ppg", "acc", "temp")
 
 
 class Student:
@@ -102,10 +101,12 @@ def channel_peaks(outputs, student, name, zero_point_of=None):
     return np.maximum(peaks, 1).astype(np.float64)
 
 
-def equalized(model, outputs, alpha):
+def equalized(model, modalities, outputs, alpha):
+    """The model's bytes after equalization; `modalities`: the input names in graph order (the features' order)."""
     student = Student(model)
-    units = sum(1 for name in student.index if name.startswith("ppg_unit") and name[8:].isdigit())
-    for modality in MODALITIES:
+    prefix = f"{modalities[0]}_unit"
+    units = sum(1 for name in student.index if name.startswith(prefix) and name[len(prefix):].isdigit())
+    for modality in modalities:
         for unit in range(units - 1):
             name = f"{modality}_unit{unit}"
             peaks = channel_peaks(outputs, student, name)
@@ -116,10 +117,10 @@ def equalized(model, outputs, alpha):
                 student.scale_depthwise_inputs(following, shares)
             else:
                 student.requantize(following, columns=shares)
-    pooled = {modality: channel_peaks(outputs, student, f"{modality}_pooled", zero_point_of="features") for modality in MODALITIES}
+    pooled = {modality: channel_peaks(outputs, student, f"{modality}_pooled", zero_point_of="features") for modality in modalities}
     top = max(peaks.max() for peaks in pooled.values())
     columns = []
-    for modality in MODALITIES:
+    for modality in modalities:
         shares = (pooled[modality] / top) ** alpha
         student.scale_outputs(student.producer(f"{modality}_unit{units - 1}"), 1 / shares)
         columns.append(shares)
@@ -136,10 +137,12 @@ def main():
     parser.add_argument("directory")
     parser.add_argument("--alpha", type=float, default=1.0)
     arguments = parser.parse_args()
+    if arguments.alpha <= 0:
+        parser.error(f"--alpha {arguments.alpha}: must be positive")
     manifest, model, inputs, _ = check_tflite.load_bundle(arguments.directory)
     traced, _ = trace_litert.with_every_output(model)
     outputs = [trace_litert.run(traced, manifest, row, litert.OpResolverType.BUILTIN_REF) for row in inputs[::5]]
-    changed = equalized(model, outputs, arguments.alpha)
+    changed = equalized(model, [spec["name"] for spec in manifest["inputs"]], outputs, arguments.alpha)
     logits = manifest["outputs"][0]["name"]
     same_class = 0
     for row in inputs:

@@ -64,11 +64,32 @@ def coarsened(model, factors):
     return bytes(builder.Output())
 
 
+def logits_differences(model, manifest, inputs):
+    """Each window's largest default-minus-reference logits difference in LSB."""
+    logits = manifest["outputs"][0]["name"]
+    return [int(np.abs(run(model, manifest, row, litert.OpResolverType.AUTO)[logits]
+                       - run(model, manifest, row, litert.OpResolverType.BUILTIN_REF)[logits]).max()) for row in inputs]
+
+
 def worst_logits_difference(model, manifest, inputs):
     """The largest default-minus-reference logits difference in LSB over all windows."""
-    logits = manifest["outputs"][0]["name"]
-    return max(int(np.abs(run(model, manifest, row, litert.OpResolverType.AUTO)[logits]
-                          - run(model, manifest, row, litert.OpResolverType.BUILTIN_REF)[logits]).max()) for row in inputs)
+    return max(logits_differences(model, manifest, inputs))
+
+
+def parse_factors(items, tensor_names, parser):
+    """TENSOR=FACTOR arguments as a dict, refusing a malformed item, an unknown tensor or a factor <= 0."""
+    factors = {}
+    for item in items:
+        name, _, factor = item.partition("=")
+        try:
+            factors[name] = float(factor)
+        except ValueError:
+            parser.error(f"--coarsen {item}: expected TENSOR=FACTOR, e.g. logits=2")
+        if name not in tensor_names:
+            parser.error(f"--coarsen {item}: the model has no tensor '{name}'")
+        if factors[name] <= 0:
+            parser.error(f"--coarsen {item}: the factor must be positive")
+    return factors
 
 
 def run(model, manifest, row, resolver):
@@ -90,17 +111,15 @@ def main():
     arguments = parser.parse_args()
     manifest, model, inputs, _ = check_tflite.load_bundle(arguments.directory)
     if arguments.coarsen:
-        factors = {name: float(factor) for name, factor in (item.split("=") for item in arguments.coarsen)}
+        tree = schema.ModelT.InitFromPackedBuf(bytearray(model), 0)
+        factors = parse_factors(arguments.coarsen, {tensor.name.decode() for tensor in tree.subgraphs[0].tensors}, parser)
         print(f"trace_litert: worst logits difference {worst_logits_difference(model, manifest, inputs)} LSB, "
               f"with {factors} coarser {worst_logits_difference(coarsened(model, factors), manifest, inputs)} LSB")
         return
     traced, names = with_every_output(model)
     sample = arguments.sample
     if sample is None:
-        logits = manifest["outputs"][0]["name"]
-        worst = [np.abs(run(model, manifest, row, litert.OpResolverType.AUTO)[logits]
-                        - run(model, manifest, row, litert.OpResolverType.BUILTIN_REF)[logits]).max() for row in inputs]
-        sample = int(np.argmax(worst))
+        sample = int(np.argmax(logits_differences(model, manifest, inputs)))
     default = run(traced, manifest, inputs[sample], litert.OpResolverType.AUTO)
     reference = run(traced, manifest, inputs[sample], litert.OpResolverType.BUILTIN_REF)
     print(f"trace_litert: sample {sample}, default (XNNPACK) minus reference kernels, per operator output")
