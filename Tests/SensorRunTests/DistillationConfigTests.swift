@@ -50,6 +50,15 @@ import Testing
         #expect(try load().featureWeight == 0 && (try load()).featureLoss == .cosine)
     }
 
+    @Test func readsChannelEqualizationForEitherKind() throws {
+        #expect(try load().equalization == nil)
+        #expect(try load(Self.yaml, ["quantization.equalize=0.5"]).equalization == 0.5)
+        #expect(try load(Self.yaml, ["quantization={kind: qat, equalize: 1}"]).equalization == 1)
+        #expect(try load(Self.yaml, ["quantization.equalize=0"]).equalization == nil)
+        let error = try #require(throws: ConfigError.self) { try load(Self.yaml, ["quantization.equalize=1.5"]) }
+        #expect(error.path == "quantization.equalize" && error.kind == .outOfRange)
+    }
+
     @Test func quantizationAwareKeysNeedKindQAT() throws {
         let error = try #require(throws: ConfigError.self) { try load(Self.yaml, ["quantization.epochs=2"]) }
         #expect(error.path == "quantization.epochs" && error.kind == .inconsistent && error.message.contains("kind: qat"))

@@ -23,13 +23,14 @@ import Testing
              "estimatedRuntimeArenaBytes": 29480, "multiplyAccumulates": 50000, "latencyMilliseconds": 4.6875,
              "cyclesPerMultiplyAccumulate": 6, "clockMegahertz": 64}
             """#.utf8).write(to: folder.appendingPathComponent("budget.json"))
-        // The QAT student was also pruned: two rounds as `sensorfm distill` records them.
+        // The QAT student was also equalized and pruned: two rounds as `sensorfm distill` records them.
         let round0 = #"{"round": 0, "stemWidths": [[8, 8]], "parameters": 900, "weightBytes": 1000, "estimatedRuntimeArenaBytes": 33000, "metrics": {"float_student_\#(metric)": 0.8}}"#
         let round1 = #"{"round": 1, "stemWidths": [[6, 7]], "parameters": 700, "weightBytes": 800, "estimatedRuntimeArenaBytes": 30000, "metrics": {"float_student_\#(metric)": 0.81}}"#
         let pruning = quantization == "qat" ? #", "pruning": [\#(round0), \#(round1)]"# : ""
         let ptq = quantization == "qat" ? #", "ptq_int8_student_\#(metric)": 0.5, "qat_int8_student_\#(metric)": 0.75"# : ""
         try Data(#"""
             {"task": "\#(metric == "mae" ? "heart_rate" : "activity")", "test_windows": 120, "quantization": "\#(quantization)",
+             "equalization": \#(quantization == "qat" ? "0.5" : "0"),
              "quantization_aware_epoch_losses": \#(quantization == "qat" ? "[0.4, 0.3]" : "[]"),
              "accuracy": {"teacher_\#(metric)": 0.875, "float_student_\#(metric)": 0.8125, "int8_student_\#(metric)": 0.75\#(ptq)}\#(pruning)}
             """#.utf8).write(to: folder.appendingPathComponent("results.json"))
@@ -66,6 +67,7 @@ import Testing
         #expect(edge.comparisons.map(\.studentValue.value) == [0.75, 0.5, 0.8125])
         #expect(edge.comparisons.allSatisfy { $0.metric == "activity accuracy" && $0.teacherValue.value == 0.875 })
         #expect(edge.notes.contains { $0.contains("QAT, 2 epochs") })
+        #expect(edge.notes.contains { $0.hasPrefix("channels equalized across layers before quantization (strength 0.5)") })
         #expect(edge.notes.contains("structured channel pruning, 1 round with distillation fine-tuning: channels per stem layer 8/8 → 6/7; parameters 900 → 700; int8 weights 1000 → 800 B; estimated arena 33000 → 30000 B; float student activity accuracy 0.800 → 0.810."))
         #expect(edge.notes.contains { $0.hasPrefix("TFLite Micro (PyPI tflite-micro) check passed: output 0: 120 samples") })
         #expect(report.runs.map(\.name) == ["distill-qat", "export-1"])

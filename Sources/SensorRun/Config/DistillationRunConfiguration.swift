@@ -67,6 +67,9 @@ public struct DistillationRunConfiguration: Sendable, Equatable {
     public var learningRate: Float
     public var weightDecay: Float
     public var quantization: Quantization
+    /// `quantization.equalize`: the strength in (0, 1] of cross-layer channel equalization applied to the float
+    /// student before it is quantized (see `ChannelEqualization`); nil (the default, or 0): off.
+    public var equalization: Float?
     /// Structured pruning between distillation and quantization (nil: none; the student as configured must fit).
     public var pruning: Pruning?
     /// The config as read (after `--set`), written to the run folder as its config.yaml.
@@ -78,7 +81,7 @@ extension DistillationRunConfiguration {
     static let studentKeys = ["width", "depth", "kernel", "stride", "hidden"]
     static let distillationKeys = ["temperature", "logit_weight", "feature_weight", "feature_loss", "label_fraction", "epochs",
                                    "batch_size", "lr", "weight_decay"]
-    static let quantizationKeys = ["kind", "calibration_windows", "epochs", "lr", "range_momentum", "range_init"]
+    static let quantizationKeys = ["kind", "calibration_windows", "equalize", "epochs", "lr", "range_momentum", "range_init"]
     static let pruningKeys = ["importance", "rounds", "fine_tune_epochs", "target"]
     static let quantizationAwareKeys = ["epochs", "lr", "range_momentum", "range_init"]
     static let taskNames = ["activity", "stress", "heart_rate"]
@@ -137,7 +140,9 @@ extension DistillationRunConfiguration {
             batchSize: try distillation?.int("batch_size", default: 32, in: 1...65536) ?? 32,
             learningRate: try distillation?.float("lr", default: 3e-3, in: 0...10, open: true) ?? 3e-3,
             weightDecay: try distillation?.float("weight_decay", default: 1e-4, in: 0...1) ?? 1e-4,
-            quantization: quantizationKind, pruning: try pruning(top.child("pruning", allowed: pruningKeys)),
+            quantization: quantizationKind,
+            equalization: try quantization.flatMap { try $0.float("equalize", default: 0, in: 0...1) }.flatMap { $0 > 0 ? $0 : nil },
+            pruning: try pruning(top.child("pruning", allowed: pruningKeys)),
             resolvedYAML: try node.overriding("device=\(device.path)").yamlText())
     }
 

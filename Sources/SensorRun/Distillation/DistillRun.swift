@@ -103,7 +103,13 @@ public enum DistillRun {
         }
         let teacherScore = scoring.teacher(teacherRun.model)
         let floatScore = try scoring.float(student)
-        let calibration = StudentEvaluation.evenlySpaced(training, limit: configuration.quantization.calibrationWindows).map {
+        let calibrationWindows = StudentEvaluation.evenlySpaced(training, limit: configuration.quantization.calibrationWindows)
+        if let strength = configuration.equalization {
+            let positions = StudentEvaluation.evenlySpaced(Array(training.indices), limit: configuration.quantization.calibrationWindows)
+            ChannelEqualization.apply(to: student, inputs: trainingInputs.map { $0.indexSelect(axis: 0, indices: positions) }, strength: strength)
+            logger.info("equalized the float student's channels (strength \(strength)) on \(positions.count) calibration windows")
+        }
+        let calibration = calibrationWindows.map {
             StudentEvaluation.normalizedSample(windows: windows, window: $0, modalities: modalities, normalization: inputNormalization)
         }
         let quantization = try StudentQuantization.run(student: student, quantization: configuration.quantization, calibration: calibration,
@@ -143,6 +149,7 @@ public enum DistillRun {
             "task": configuration.task, "test_windows": test.count, "test_subjects": teacherRun.fold.test,
             "training_windows": training.count, "labelled_training_windows": teacherTargets.labelledCount,
             "epoch_losses": distilled.epochLosses.map(Double.init), "accuracy": accuracy, "quantization": quantizationKind,
+            "equalization": configuration.equalization.map(Double.init) ?? 0,
             "quantization_aware_epoch_losses": quantization.quantizationAwareLosses.map(Double.init),
             "pruning": try JSONSerialization.jsonObject(with: JSONEncoder().encode(pruningRounds)),
         ]

@@ -88,6 +88,9 @@ enum StudentSection {
         section.notes.append(name(student.quantization == "qat"
             ? "int8 by quantization-aware fine-tuning (QAT, \(student.quantizationAwareEpochs) epochs after distillation); the post-training quantized graph of the same student is the PTQ baseline; \(scored)."
             : "int8 by post-training quantization (PTQ) on calibration windows; \(scored)."))
+        if let strength = student.equalization {
+            section.notes.append(name("channels equalized across layers before quantization (strength \(strength)), so each activation's channels share its int8 range."))
+        }
         if let pruning = student.pruning { section.notes.append(name(pruning)) }
         if let check {
             section.notes.append(name("arena (planned): the activation plan plus the device's runtime overhead; arena (TFLite Micro): the smallest arena_size TFLite Micro accepted."))
@@ -112,6 +115,8 @@ struct DistillFacts {
     /// QAT only: the post-training graph's metric.
     let postTrainingBaseline: Double?
     let quantizationAwareEpochs: Int
+    /// The strength of cross-layer channel equalization before quantization (nil: off).
+    let equalization: Double?
     let testWindows: Int
     /// What structured pruning changed from the unpruned student (round 0) to the last round, if it ran.
     let pruning: String?
@@ -139,6 +144,7 @@ struct DistillFacts {
         quantization = results["quantization"] as? String ?? "ptq"
         postTrainingBaseline = quantization == "qat" ? metrics["ptq_int8_student_\(metric)"] : nil
         quantizationAwareEpochs = (results["quantization_aware_epoch_losses"] as? [Any])?.count ?? 0
+        equalization = (results["equalization"] as? Double).flatMap { $0 > 0 ? $0 : nil }
         testWindows = results["test_windows"] as? Int ?? 0
         pruning = Self.pruningNote(results["pruning"] as? [[String: Any]] ?? [], metric: "float_student_\(metric)", label: "float student \(task) \(metric)")
     }
