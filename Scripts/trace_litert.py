@@ -5,7 +5,10 @@
 VERIFICATION_DIR is a distill run's verification/ folder (Scripts/edge_litert.sh checks the same folder). The model
 is rewritten in memory so every operator's output is also a graph output (XNNPACK then has to materialise it), run
 with both op resolvers, and each tensor's largest difference in LSB is printed in graph order. Without --sample the
-window whose logits differ most is traced. Diagnostic only: it passes or fails nothing.
+window whose logits differ most is traced. For convolutions and fully connected layers it also prints the
+requantization's right shift and the share of values that the reference kernels' double rounding alone makes
+differ by 1 LSB from XNNPACK's single float rounding, before any difference in their inputs (2^-(shift + 1)).
+Diagnostic only: it passes or fails nothing.
 
     .venv-edge/bin/python Scripts/trace_litert.py VERIFICATION_DIR --coarsen logits=2 [--coarsen hidden=2 ...]
 
@@ -62,6 +65,26 @@ def coarsened(model, factors):
     builder = flatbuffers.Builder(1024)
     builder.Finish(tree.Pack(builder), file_identifier=b"TFL3")
     return bytes(builder.Output())
+
+
+def double_rounding_shares(model):
+    """For each CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED output: the right shifts of its requantization and the
+    share of outputs on which the reference kernels' two roundings (to 2^-31, then half away from zero at the shift)
+    part from one correct rounding of the same product, which XNNPACK computes in float: 2^-(shift + 1) per channel,
+    averaged. Even with identical inputs the two kernels differ by 1 LSB on about that share of values."""
+    tree = schema.ModelT.InitFromPackedBuf(bytearray(model), 0)
+    graph = tree.subgraphs[0]
+    shares = {}
+    for op in graph.operators:
+        if tree.operatorCodes[op.opcodeIndex].builtinCode not in WEIGHTED_OPERATORS:
+            continue
+        source, weights, output = (graph.tensors[int(op.inputs[0])], graph.tensors[int(op.inputs[1])],
+                                   graph.tensors[int(op.outputs[0])])
+        multipliers = (float(source.quantization.scale[0]) * np.asarray(weights.quantization.scale, dtype=np.float64)
+                       / float(output.quantization.scale[0]))
+        shifts = -np.frexp(multipliers)[1]
+        shares[output.name.decode()] = (int(shifts.min()), int(shifts.max()), float(np.mean(2.0 ** -(shifts + 1))))
+    return shares
 
 
 def logits_differences(model, manifest, inputs):
@@ -122,10 +145,16 @@ def main():
         sample = int(np.argmax(logits_differences(model, manifest, inputs)))
     default = run(traced, manifest, inputs[sample], litert.OpResolverType.AUTO)
     reference = run(traced, manifest, inputs[sample], litert.OpResolverType.BUILTIN_REF)
-    print(f"trace_litert: sample {sample}, default (XNNPACK) minus reference kernels, per operator output")
+    rounding = double_rounding_shares(model)
+    print(f"trace_litert: sample {sample}, default (XNNPACK) minus reference kernels, per operator output; for weighted "
+          "operators the requantization's right shift and the share its double rounding alone makes differ")
     for name in names:
         difference = np.abs(default[name] - reference[name])
-        print(f"{name:32s} max {difference.max():4d} LSB, {np.mean(difference > 0) * 100:5.1f}% of values differ")
+        line = f"{name:32s} max {difference.max():4d} LSB, {np.mean(difference > 0) * 100:5.1f}% of values differ"
+        if name in rounding:
+            low, high, share = rounding[name]
+            line += f"  (shift {low}" + (f"..{high}" if high != low else "") + f": {share * 100:.2f}%)"
+        print(line)
 
 
 if __name__ == "__main__":
