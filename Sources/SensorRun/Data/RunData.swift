@@ -85,12 +85,24 @@ public struct RunData: Sendable {
                                                    strideSeconds: configuration.windowing.strideSeconds,
                                                    modalities: WindowingConfiguration.wristModalities,
                                                    labels: WindowingConfiguration.cohortLabels)
+            // The cohort is written to a folder of this writer's own and renamed into place, so a killed run leaves no
+            // half cohort and two runs generating the same cohort at once both end with one complete copy.
+            let manager = FileManager.default
+            let own = configuration.data.cache.appendingPathComponent(".\(directory.lastPathComponent)-\(UUID().uuidString)")
+            defer { try? manager.removeItem(at: own) }
             do {
-                try FileManager.default.createDirectory(at: configuration.data.cache, withIntermediateDirectories: true)
-                // The writer fills a hidden folder and renames it into place, so a killed run leaves no half cohort.
+                try manager.createDirectory(at: configuration.data.cache, withIntermediateDirectories: true)
                 try SyntheticCohort.writeDataset(SyntheticCohort.Configuration(subjects: subjects, hours: hours, seed: seed),
-                                                 windowing: windowing, to: directory)
+                                                 windowing: windowing, to: own)
+                // A folder without a manifest is a cohort an older version left half written.
+                if manager.fileExists(atPath: directory.path),
+                   !manager.fileExists(atPath: directory.appendingPathComponent(DatasetManifest.fileName).path) {
+                    try manager.removeItem(at: directory)
+                }
+                try manager.moveItem(at: own, to: directory)
             } catch {
+                // Another run finished the same cohort first: the same parameters give the same windows, so use it.
+                if manager.fileExists(atPath: directory.appendingPathComponent(DatasetManifest.fileName).path) { return directory }
                 throw configuration.error(.missingFile, at: "data.cache", "cannot write the synthetic cohort to \(directory.path): \(error)")
             }
             return directory
