@@ -102,7 +102,8 @@ struct ActivationPeaks {
         }
     }
 
-    /// Per hidden unit, its largest ReLU output.
+    /// Per hidden unit, its largest ReLU output. `apply` measures it in a second pass, after the stems and features
+    /// are equalized (the same function to float rounding); the shipped students' results were measured that way.
     static func hidden(_ student: StudentModel, inputs: [Tensor]) -> [Float] {
         student.hidden(student.embedding(inputs)).relu().max(axes: [0]).scalars
     }

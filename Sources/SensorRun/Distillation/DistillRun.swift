@@ -103,14 +103,15 @@ public enum DistillRun {
         }
         let teacherScore = scoring.teacher(teacherRun.model)
         let floatScore = try scoring.float(student)
-        let calibrationWindows = StudentEvaluation.evenlySpaced(training, limit: configuration.quantization.calibrationWindows)
+        // Positions in `training` (and rows of `trainingInputs`) of the calibration windows.
+        let calibrationPositions = StudentEvaluation.evenlySpaced(Array(training.indices), limit: configuration.quantization.calibrationWindows)
         if let strength = configuration.equalization {
-            let positions = StudentEvaluation.evenlySpaced(Array(training.indices), limit: configuration.quantization.calibrationWindows)
-            ChannelEqualization.apply(to: student, inputs: trainingInputs.map { $0.indexSelect(axis: 0, indices: positions) }, strength: strength)
-            logger.info("equalized the float student's channels (strength \(strength)) on \(positions.count) calibration windows")
+            ChannelEqualization.apply(to: student, inputs: trainingInputs.map { $0.indexSelect(axis: 0, indices: calibrationPositions) },
+                                      strength: strength)
+            logger.info("equalized the float student's channels (strength \(strength)) on \(calibrationPositions.count) calibration windows")
         }
-        let calibration = calibrationWindows.map {
-            StudentEvaluation.normalizedSample(windows: windows, window: $0, modalities: modalities, normalization: inputNormalization)
+        let calibration = calibrationPositions.map {
+            StudentEvaluation.normalizedSample(windows: windows, window: training[$0], modalities: modalities, normalization: inputNormalization)
         }
         let quantization = try StudentQuantization.run(student: student, quantization: configuration.quantization, calibration: calibration,
                                                        inputs: trainingInputs, targets: targets, settings: settings)
